@@ -1,0 +1,11 @@
+// `npm run test:services`: the same flows against real PostgreSQL, RabbitMQ and an S3 server.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  rootDir: '.',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  testMatch: ['<rootDir>/test/services/**/*.spec.ts'],
+  testTimeout: 120000,
+  maxWorkers: 1,
+};

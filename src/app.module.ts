@@ -1,0 +1,17 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from './core/config/app-config';
+import { CoreModule } from './core/core.module';
+import { HttpModule } from './core/http/http.module';
+import { FEATURE_MODULES } from './feature-modules';
+import { AuthModule } from './modules/auth/auth.module';
+
+/** The HTTP gateway; with `withWorker` (npm start) it also consumes the queues in-process. */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, options: { withWorker: boolean }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(config, { consume: options.withWorker, http: true }), HttpModule, AuthModule, ...FEATURE_MODULES],
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { AppConfig } from './app-config';
+import { loadSettings, SettingsError } from './settings';
+
+describe('settings', () => {
+  it('gives the documented defaults on an empty environment', () => {
+    const s = loadSettings({});
+    expect(s.PORT).toBe(3000);
+    expect(s.DATA_DIR).toBe('./data');
+    expect(s.DATABASE_URL).toBeUndefined();
+    expect(s.WORKER_PREFETCH).toBe(4);
+    expect(s.SERIES_MAX_POINTS).toBe(1_000_000);
+  });
+
+  it('names every bad setting in one error', () => {
+    let error: SettingsError | undefined;
+    try {
+      loadSettings({ PORT: 'abc', WORKER_PREFETCH: '0', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+    } catch (e) {
+      error = e as SettingsError;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    expect(error!.message).toMatch(/PORT: .*\(got "abc"\)/);
+    expect(error!.problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'WORKER_PREFETCH']);
+  });
+
+  it('refuses production without a secret, a database and a broker', () => {
+    expect(() => loadSettings({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: required[\s\S]*DATABASE_URL: required[\s\S]*RABBITMQ_URL: required/);
+  });
+
+  it('wants the admin username and password together', () => {
+    expect(() => loadSettings({ ADMIN_USERNAME: 'root' })).toThrow(/set both or neither/);
+  });
+
+  it('derives storage, worker queues and migrations from the settings', () => {
+    const local = AppConfig.from({ DATA_DIR: '/tmp/h' });
+    expect(local.storage).toEqual({ driver: 'local', dir: '/tmp/h/objects' });
+    expect(local.database.migrationsRun).toBe(true);
+    const prod = AppConfig.from({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      DATABASE_URL: 'postgres://db/h',
+      RABBITMQ_URL: 'amqp://mq',
+      S3_ENDPOINT: 'http://minio:9000',
+      WORKER_QUEUES: 'jobs.ingest,ecg.analyse',
+    });
+    expect(prod.storage.driver).toBe('s3');
+    expect(prod.database.migrationsRun).toBe(false);
+    expect(prod.worker.queues).toEqual(['jobs.ingest', 'ecg.analyse']);
+  });
+});

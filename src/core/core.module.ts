@@ -1,0 +1,35 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MessagingModule } from './messaging/messaging.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { RealtimeModule } from './realtime/realtime.module';
+import { StorageModule } from './storage/storage.module';
+
+/** Infrastructure every process needs: config, logs, database, storage, broker, health, metrics. */
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig, options: { consume: boolean; http: boolean }): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(),
+        DatabaseModule.forRoot(),
+        StorageModule.register(config.storage),
+        MessagingModule.forRoot({
+          url: config.rabbitmqUrl,
+          consume: options.consume,
+          consumeQueues: config.worker.queues,
+          prefetch: config.worker.prefetch,
+        }),
+        RealtimeModule,
+        MetricsModule,
+        HealthModule.forRoot({ workerServer: !options.http }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import { DataSourceOptions } from 'typeorm';
+import { UserEntity } from '../../modules/auth/entities/user.entity';
+import { CreateUsers1763835000000 } from '../../../migrations/1763835000000-create-users';
+
+/**
+ * Entities and migrations are listed explicitly (no globs), so the app, the migration CLI and
+ * the ERD generator see exactly the same schema, compiled or under ts-node.
+ */
+export const ENTITIES = [
+  UserEntity,
+];
+export const MIGRATIONS = [
+  CreateUsers1763835000000,
+];
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: 20, application_name: 'horizon' },
+  };
+}

@@ -1,0 +1,44 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { json, urlencoded } from 'express';
+import { problem, sendProblem, toProblem } from './problem';
+
+export interface BodyLimit {
+  /** Path prefix, e.g. `/api/v1/ecgs`. */
+  prefix: string;
+  /** A size body-parser understands: `16mb`. */
+  limit: string;
+}
+
+const DEFAULT_JSON_LIMIT = '1mb';
+
+/**
+ * JSON and form parsers whose failures answer problem+json (they run before Nest's filters
+ * can see them). Most routes keep a small limit; routes that take bulk data name their own.
+ */
+export function bodyParsers(limits: BodyLimit[]): RequestHandler[] {
+  const sorted = [...limits].sort((a, b) => b.prefix.length - a.prefix.length);
+  const parsers = new Map<string, RequestHandler>();
+  const jsonFor = (limit: string) => {
+    let parser = parsers.get(limit);
+    if (!parser) {
+      parser = json({ limit, strict: true, type: ['application/json', 'application/*+json'] });
+      parsers.set(limit, parser);
+    }
+    return parser;
+  };
+  const form = urlencoded({ extended: false, limit: '16kb' });
+
+  const guard =
+    (pick: (req: Request) => RequestHandler): RequestHandler =>
+    (req: Request, res: Response, next: NextFunction) =>
+      pick(req)(req, res, (error?: unknown) => {
+        if (!error) return next();
+        const known = toProblem(error) ?? problem(400, 'BAD_REQUEST', 'The request body could not be read.');
+        sendProblem(res, { ...known, request_id: String(req.id ?? '') });
+      });
+
+  return [
+    guard((req) => jsonFor(sorted.find((l) => req.path.startsWith(l.prefix))?.limit ?? DEFAULT_JSON_LIMIT)),
+    guard(() => form),
+  ];
+}

@@ -1,0 +1,35 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { AppConfig } from '../config/app-config';
+import { BodyLimit, bodyParsers } from './body-parsers';
+import { buildOpenApiDocument } from './openapi';
+import { requestIdMiddleware } from './request-id';
+import { createValidationPipe } from './validation';
+
+/** Routes that take bulk bodies; every other JSON route keeps the small default. */
+export const BODY_LIMITS: BodyLimit[] = [
+];
+
+/** Everything the HTTP edge needs before it listens; shared by the entry points and the e2e tests. */
+export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  const strict = helmet();
+  // Swagger UI needs inline scripts and styles, which the default CSP forbids; relax /docs only.
+  const docs = helmet({ contentSecurityPolicy: false });
+  app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/docs') ? docs : strict)(req, res, next));
+  app.enableCors({
+    origin: config.corsOrigins === '*' ? true : config.corsOrigins,
+    exposedHeaders: ['x-request-id'],
+    credentials: false,
+  });
+  for (const parser of bodyParsers(BODY_LIMITS)) app.use(parser);
+  app.useGlobalPipes(createValidationPipe());
+
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

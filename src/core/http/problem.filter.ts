@@ -1,0 +1,21 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { internalProblem, sendProblem, toProblem } from './problem';
+
+/** The one place an HTTP error becomes a response: problem+json, never a stack or SQL. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw error;
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const requestId = String(req.id ?? '');
+    const known = toProblem(error);
+    if (!known) {
+      this.logger.error({ err: error, request_id: requestId, method: req.method, url: req.originalUrl }, 'unhandled error');
+    }
+    sendProblem(res, { ...(known ?? internalProblem()), request_id: requestId });
+  }
+}

@@ -1,0 +1,57 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { InProcessTransport } from './in-process.transport';
+import { MessagePublisher, TransportMessagePublisher } from './message-publisher';
+import { MessageTransport } from './message-transport';
+import { MessagingHealth, TransportMessagingHealth } from './messaging-health';
+import { MessagingRuntimeService } from './messaging-runtime.service';
+import { MessagingMetrics } from './messaging.metrics';
+import { MESSAGING_OPTIONS, resolveMessagingOptions, type ResolvedMessagingOptions } from './messaging.options';
+import type { QueueDefinition } from './queue-definition';
+import { RabbitMqTransport } from './rabbitmq.transport';
+
+export interface MessagingOptions {
+  /** RabbitMQ URL (RABBITMQ_URL); undefined → the in-process transport. */
+  url?: string;
+  /** Queues to declare and accept; default ALL_QUEUES from the registry. */
+  queues?: QueueDefinition[];
+  /** Worker mode: consume the queues below once the app has started. */
+  consume: boolean;
+  /** WORKER_QUEUES: undefined or empty → all queues; an unknown name fails start-up. */
+  consumeQueues?: string[];
+  /** WORKER_PREFETCH: unacked deliveries in flight per consumed queue. */
+  prefetch: number;
+}
+
+@Module({})
+export class MessagingModule {
+  /** Global: every feature module can inject `MessagePublisher`; health checks inject `MessagingHealth`. */
+  static forRoot(options: MessagingOptions): DynamicModule {
+    const transport: Provider = {
+      provide: MessageTransport,
+      inject: [MESSAGING_OPTIONS],
+      useFactory: async ({ url, queues, consume, consumeQueues }: ResolvedMessagingOptions): Promise<MessageTransport> => {
+        if (!url) return new InProcessTransport(queues, new Set(consume ? consumeQueues.map((q) => q.name) : []));
+        const rabbit = new RabbitMqTransport(url, queues);
+        await rabbit.start();
+        return rabbit;
+      },
+    };
+    return {
+      module: MessagingModule,
+      global: true,
+      imports: [DiscoveryModule],
+      providers: [
+        { provide: MESSAGING_OPTIONS, useFactory: () => resolveMessagingOptions(options) },
+        transport,
+        // lets tests read `deadLetters()` of the in-process transport
+        ...(options.url ? [] : [{ provide: InProcessTransport, useExisting: MessageTransport }]),
+        MessagingMetrics,
+        { provide: MessagePublisher, useClass: TransportMessagePublisher },
+        { provide: MessagingHealth, useClass: TransportMessagingHealth },
+        MessagingRuntimeService,
+      ],
+      exports: [MessagePublisher, MessagingHealth],
+    };
+  }
+}

@@ -1,0 +1,9 @@
+import { defineQueue, type QueueDefinition } from './queue-definition';
+
+// The one list of queues. Each feature adds its queue here with its message DTO and retry policy,
+// e.g. `jobsIngest: defineQueue({ name: 'jobs.ingest', message: JobIngestMessage, retry: {...} })`.
+// The app declares every queue listed here at boot, and the publisher refuses any other.
+export const QUEUES = {
+} as const satisfies Record<string, QueueDefinition>;
+
+export const ALL_QUEUES: QueueDefinition[] = Object.values(QUEUES);

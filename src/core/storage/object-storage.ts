@@ -1,0 +1,69 @@
+import type { Readable } from 'node:stream';
+
+export interface ObjectStat {
+  key: string;
+  size: number;
+  lastModified: Date;
+  /** What `put` was given, where the driver keeps it; the local driver does not. */
+  contentType?: string;
+}
+
+export interface PutOptions {
+  /** Expected byte count; `put` rejects and stores nothing when the body does not match it. */
+  size?: number;
+  contentType?: string;
+}
+
+/**
+ * Where the API and the workers keep blobs. Keys come from `objectKey()`, never from user input.
+ * Abstract class rather than interface so it doubles as the Nest injection token.
+ */
+export abstract class ObjectStorage {
+  /** Stores the whole body or nothing: a body that errors or is cut short leaves no object. */
+  abstract put(key: string, body: Readable | Buffer, options?: PutOptions): Promise<{ size: number }>;
+  /** `end` is inclusive, as in an HTTP Range; bytes past the end of the object are simply absent. */
+  abstract get(key: string, range?: { start: number; end?: number }): Promise<Readable>;
+  abstract stat(key: string): Promise<ObjectStat | null>;
+  abstract delete(key: string): Promise<void>;
+  /** Deletes every object whose key starts with `prefix` (a plain string prefix, as in S3); returns how many. */
+  abstract deletePrefix(prefix: string): Promise<number>;
+  /** Objects whose key starts with `prefix`, in no promised order. */
+  abstract list(prefix: string): AsyncIterable<ObjectStat>;
+  /** A URL a client can download from directly, or null when the driver cannot serve one. */
+  abstract presignedGetUrl(key: string, expirySeconds: number): Promise<string | null>;
+  abstract ping(): Promise<void>;
+}
+
+export class ObjectNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`Object not found: ${key}`);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidObjectKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Shared by the drivers so both reject the same ranges instead of each backend's own way. */
+export function assertValidRange(range: { start: number; end?: number } | undefined): void {
+  if (!range) return;
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || start < 0 || (end !== undefined && (!Number.isSafeInteger(end) || end < start))) {
+    throw new RangeError(`Invalid byte range ${JSON.stringify(range)}`);
+  }
+}
+
+/**
+ * Shared by the drivers: a body that does not match its announced size is a truncated or padded
+ * upload. Called mid-stream with a running count too, so an oversized body fails early.
+ */
+export function assertExpectedSize(key: string, expected: number | undefined, actual: number, final = true): void {
+  if (expected !== undefined && (final ? actual !== expected : actual > expected)) {
+    const got = final ? String(actual) : `more than ${expected}`;
+    throw new Error(`Object ${key}: expected ${expected} bytes, the body had ${got}`);
+  }
+}

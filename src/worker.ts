@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { bootstrap } from './core/bootstrap';
+
+void bootstrap('worker');
