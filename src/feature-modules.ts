@@ -1,5 +1,7 @@
 import type { Type } from '@nestjs/common';
+import { EcgModule } from './modules/ecg/ecg.module';
 
 /** Feature modules shared by the API gateway and the worker (each brings its consumers). */
 export const FEATURE_MODULES: Type[] = [
+  EcgModule,
 ];

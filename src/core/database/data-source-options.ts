@@ -1,6 +1,9 @@
 import { DataSourceOptions } from 'typeorm';
 import { UserEntity } from '../../modules/auth/entities/user.entity';
 import { CreateUsers1763835000000 } from '../../../migrations/1763835000000-create-users';
+import { EcgLeadEntity } from '../../modules/ecg/entities/ecg-lead.entity';
+import { EcgEntity } from '../../modules/ecg/entities/ecg.entity';
+import { CreateEcgs1763840000000 } from '../../../migrations/1763840000000-create-ecgs';
 
 /**
  * Entities and migrations are listed explicitly (no globs), so the app, the migration CLI and
@@ -8,9 +11,12 @@ import { CreateUsers1763835000000 } from '../../../migrations/1763835000000-crea
  */
 export const ENTITIES = [
   UserEntity,
+  EcgEntity,
+  EcgLeadEntity,
 ];
 export const MIGRATIONS = [
   CreateUsers1763835000000,
+  CreateEcgs1763840000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -10,6 +10,8 @@ import { createValidationPipe } from './validation';
 
 /** Routes that take bulk bodies; every other JSON route keeps the small default. */
 export const BODY_LIMITS: BodyLimit[] = [
+  // 12 leads × 60 s × 1 kHz of int32 samples as JSON text (about 8 MB at full scale), with headroom.
+  { prefix: '/api/v1/ecgs', limit: '16mb' },
 ];
 
 /** Everything the HTTP edge needs before it listens; shared by the entry points and the e2e tests. */

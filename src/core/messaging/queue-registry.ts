@@ -1,9 +1,11 @@
+import { EcgAnalyseMessage } from '../../modules/ecg/ecg.messages';
 import { defineQueue, type QueueDefinition } from './queue-definition';
 
 // The one list of queues. Each feature adds its queue here with its message DTO and retry policy,
 // e.g. `jobsIngest: defineQueue({ name: 'jobs.ingest', message: JobIngestMessage, retry: {...} })`.
 // The app declares every queue listed here at boot, and the publisher refuses any other.
 export const QUEUES = {
+  ecgAnalyse: defineQueue({ name: 'ecg.analyse', message: EcgAnalyseMessage, retry: { maxAttempts: 5, backoffMs: 1000, maxBackoffMs: 30000 } }),
 } as const satisfies Record<string, QueueDefinition>;
 
 export const ALL_QUEUES: QueueDefinition[] = Object.values(QUEUES);
