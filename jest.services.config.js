@@ -4,8 +4,11 @@ module.exports = {
   testEnvironment: 'node',
   rootDir: '.',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   testMatch: ['<rootDir>/test/services/**/*.spec.ts'],
   testTimeout: 120000,
   maxWorkers: 1,
+  // These tests start processes, brokers and servers; a test that fails half-way must not leave
+  // CI waiting on a handle it forgot.
+  forceExit: true,
 };

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './core/config/app-config';
 import { CoreModule } from './core/core.module';
+import { HorizonGraphqlModule } from './core/graphql/graphql.module';
 import { HttpModule } from './core/http/http.module';
 import { FEATURE_MODULES } from './feature-modules';
 import { AuthModule } from './modules/auth/auth.module';
@@ -11,7 +12,7 @@ export class AppModule {
   static register(config: AppConfig, options: { withWorker: boolean }): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, { consume: options.withWorker, http: true }), HttpModule, AuthModule, ...FEATURE_MODULES],
+      imports: [CoreModule.forRoot(config, { consume: options.withWorker, http: true }), HttpModule, HorizonGraphqlModule, AuthModule, ...FEATURE_MODULES],
     };
   }
 }

@@ -11,9 +11,16 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs an entry point (`src/main.ts`, ...) as its own process, as `npm run start:*` would. */
-export function startProcess(entry: string, env: Record<string, string | undefined>): RunningProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, entry)], {
+/**
+ * Runs an entry point (`src/main.ts`, ...) as its own process, as `npm run start:*` would:
+ * under ts-node, or with `compiled` the built `dist/` file (`npm run build` first), as in
+ * production, for measurements.
+ */
+export function startProcess(entry: string, env: Record<string, string | undefined>, options: { compiled?: boolean } = {}): RunningProcess {
+  const args = options.compiled
+    ? [join(ROOT, 'dist', entry.replace(/\.ts$/, '.js'))]
+    : ['-r', 'ts-node/register/transpile-only', join(ROOT, entry)];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     // Only what the test names: no DATABASE_URL etc. leaking in from the developer's shell.
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },

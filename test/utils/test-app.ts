@@ -15,6 +15,8 @@ export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
   http: () => ReturnType<typeof request>;
+  /** The database this app uses (for a worker process started beside it). */
+  databaseUrl: string;
   tokenFor(username: string, password: string): Promise<string>;
   adminToken(): Promise<string>;
   /** Creates a user through the API and answers its token. */
@@ -31,7 +33,7 @@ let userCounter = 0;
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { databaseBaseUrl?: string } = {},
+  options: { databaseBaseUrl?: string; withWorker?: boolean } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(options.databaseBaseUrl);
   const dataDir = await mkdtemp(join(tmpdir(), 'horizon-e2e-'));
@@ -44,7 +46,7 @@ export async function createTestApp(
     AUTH_RATE_LIMIT: '1000',
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(config, { withWorker: true })] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(config, { withWorker: options.withWorker ?? true })] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
   configureHttp(app, config);
   await app.listen(0, '127.0.0.1');
@@ -61,6 +63,7 @@ export async function createTestApp(
     app,
     config,
     http,
+    databaseUrl: database.url,
     tokenFor,
     adminToken,
     createUser: async (username = `user${++userCounter}_${process.pid}`, password = 'user-password-1') => {

@@ -4,6 +4,10 @@ import { CreateUsers1763835000000 } from '../../../migrations/1763835000000-crea
 import { EcgLeadEntity } from '../../modules/ecg/entities/ecg-lead.entity';
 import { EcgEntity } from '../../modules/ecg/entities/ecg.entity';
 import { CreateEcgs1763840000000 } from '../../../migrations/1763840000000-create-ecgs';
+import { JobEntity } from '../../modules/jobs/entities/job.entity';
+import { LogEntryEntity } from '../../modules/jobs/entities/log-entry.entity';
+import { LogRejectionEntity } from '../../modules/jobs/entities/log-rejection.entity';
+import { CreateJobs1763850000000 } from '../../../migrations/1763850000000-create-jobs';
 
 /**
  * Entities and migrations are listed explicitly (no globs), so the app, the migration CLI and
@@ -13,10 +17,14 @@ export const ENTITIES = [
   UserEntity,
   EcgEntity,
   EcgLeadEntity,
+  JobEntity,
+  LogEntryEntity,
+  LogRejectionEntity,
 ];
 export const MIGRATIONS = [
   CreateUsers1763835000000,
   CreateEcgs1763840000000,
+  CreateJobs1763850000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -1,0 +1,109 @@
+import { Readable, Transform, TransformCallback } from 'node:stream';
+import busboy from 'busboy';
+import type { Request } from 'express';
+import { DomainError } from '../errors/domain-error';
+
+export interface UploadedFileInfo {
+  fileName: string;
+  mimeType: string;
+}
+
+export interface ReceiveFileOptions<T> {
+  field: string;
+  maxBytes: number;
+  /**
+   * Consumes the part's stream (e.g. pipes it into object storage) and answers a result. The
+   * stream errors with PAYLOAD_TOO_LARGE past `maxBytes`; `store` must then reject.
+   */
+  store: (stream: Readable, info: UploadedFileInfo) => Promise<T>;
+}
+
+export class UploadError extends DomainError {
+  static tooLarge(maxBytes: number): UploadError {
+    return new UploadError('PAYLOAD_TOO_LARGE', `The file is larger than the ${maxBytes} bytes this route accepts.`, { kind: 'too_large' });
+  }
+
+  static missingFile(field: string): UploadError {
+    return new UploadError('VALIDATION_FAILED', `The multipart field "${field}" with a file is required.`, {
+      kind: 'validation',
+      errors: [{ path: field, message: `${field} is required` }],
+    });
+  }
+
+  static notMultipart(): UploadError {
+    return new UploadError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data.', { kind: 'unsupported_media_type' });
+  }
+
+  static malformed(reason: string): UploadError {
+    return new UploadError('MALFORMED_MULTIPART', `The multipart body could not be read: ${reason}`, { kind: 'bad_request' });
+  }
+}
+
+/** Counts bytes on their way through and fails the stream as soon as a limit is passed. */
+class ByteLimit extends Transform {
+  bytes = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) done(UploadError.tooLarge(this.maxBytes));
+    else done(null, chunk);
+  }
+}
+
+/**
+ * Streams the one file part of a multipart request into `store`, never holding it whole in
+ * memory. Other parts are drained and ignored; a second file part in `field` is refused.
+ */
+export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Promise<{ result: T; bytes: number; info: UploadedFileInfo }> {
+  if (!req.is('multipart/form-data')) return Promise.reject(UploadError.notMultipart());
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30 } });
+    } catch (error) {
+      reject(UploadError.malformed((error as Error).message));
+      return;
+    }
+    let settled = false;
+    let storing: Promise<void> | undefined;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(parser);
+      req.resume(); // drain what the client still sends, so it reads our answer
+      reject(error);
+    };
+
+    parser.on('file', (name, file, info) => {
+      if (name !== options.field || storing) {
+        file.resume();
+        return;
+      }
+      const limit = new ByteLimit(options.maxBytes);
+      file.on('error', (error) => limit.destroy(error));
+      file.pipe(limit);
+      const meta = { fileName: info.filename ?? '', mimeType: info.mimeType };
+      storing = options.store(limit, meta).then(
+        (result) => {
+          if (settled) return;
+          settled = true;
+          resolve({ result, bytes: limit.bytes, info: meta });
+        },
+        (error) => {
+          file.resume();
+          fail(error);
+        },
+      );
+    });
+    parser.on('error', (error: Error) => fail(UploadError.malformed(error.message)));
+    parser.on('close', () => {
+      if (!storing) fail(UploadError.missingFile(options.field));
+    });
+    req.on('aborted', () => fail(UploadError.malformed('the client aborted the upload')));
+    req.pipe(parser);
+  });
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { JobEntity } from './entities/job.entity';
+import { LogEntryEntity } from './entities/log-entry.entity';
+import { LogRejectionEntity } from './entities/log-rejection.entity';
+import { JobEvents } from './job-events';
+import { JobsIngestService } from './jobs-ingest.service';
+import { JobsSweeper } from './jobs-sweeper.service';
+import { JobsConsumer } from './jobs.consumer';
+import { JobsController } from './jobs.controller';
+import { JobsRepository } from './jobs.repository';
+import { JobsResolver } from './jobs.resolver';
+import { JobsService } from './jobs.service';
+import { LogIngestRepository } from './log-ingest.repository';
+
+/** Log-file ingestion: upload → storage → jobs.ingest → entries; REST, GraphQL and status events. */
+@Module({
+  imports: [TypeOrmModule.forFeature([JobEntity, LogEntryEntity, LogRejectionEntity])],
+  controllers: [JobsController],
+  providers: [JobsRepository, LogIngestRepository, JobEvents, JobsService, JobsIngestService, JobsConsumer, JobsSweeper, JobsResolver],
+  exports: [JobsService],
+})
+export class JobsModule {}
