@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
 import { QUEUES } from '../../core/messaging/queue-registry';
+import { PeriodicTask } from '../../core/scheduling/periodic-task';
 import { EcgEvents } from './ecg-events';
 import { EcgRepository } from './ecg.repository';
 
@@ -38,8 +39,7 @@ export const EXHAUSTED_ERROR = 'Processing did not finish: the worker running it
 export class EcgSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EcgSweeper.name);
   private readonly options: EcgSweeperOptions;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly ecgs: EcgRepository,
@@ -48,6 +48,7 @@ export class EcgSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     @Optional() @Inject(ECG_SWEEPER_OPTIONS) options: Partial<EcgSweeperOptions> = {},
   ) {
     this.options = { ...DEFAULT_ECG_SWEEPER_OPTIONS, ...options };
+    this.task = new PeriodicTask('ECG sweep', this.options.intervalMs, () => this.sweep(), this.logger);
   }
 
   onApplicationBootstrap(): void {
@@ -61,21 +62,11 @@ export class EcgSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      // Ticks never overlap: a slow database must not pile up sweeps.
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.warn(`ECG sweep failed: ${(error as Error).message}`))
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
+    this.task.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One round: fail what is past its budget, then re-publish what is stale. Answers how many of each. */
