@@ -1,15 +1,14 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Client } from 'pg';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/core/config/app-config';
 import { startEmbeddedPostgres } from '../../src/core/database/embedded-postgres';
 import { configureHttp } from '../../src/core/http/configure-http';
+import { createTestDatabase as freshDatabase } from '../../test/utils/test-database';
 
 /**
  * The app under `npm run bench:ecg`, in its own process (so the load generator does not share its
@@ -19,23 +18,6 @@ import { configureHttp } from '../../src/core/http/configure-http';
  *   BENCH_DATABASE_URL:  a fresh database created on that server (dropped at exit)
  *   BENCH_RABBITMQ_URL:  RabbitMQ; the worker consuming it is this same process
  */
-async function freshDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `horizon_bench_${randomBytes(4).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new Client(baseUrl);
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'horizon-bench-ecg-'));
   const external = process.env.BENCH_DATABASE_URL ? await freshDatabase(process.env.BENCH_DATABASE_URL) : undefined;

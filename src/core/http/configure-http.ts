@@ -3,6 +3,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppConfig } from '../config/app-config';
+import { RealtimeIoAdapter } from '../realtime/realtime-io.adapter';
 import { BodyLimit, bodyParsers } from './body-parsers';
 import { buildOpenApiDocument } from './openapi';
 import { requestIdMiddleware } from './request-id';
@@ -29,6 +30,7 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   });
   for (const parser of bodyParsers(BODY_LIMITS)) app.use(parser);
   app.useGlobalPipes(createValidationPipe());
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
 
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',

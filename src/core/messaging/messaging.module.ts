@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { Broadcaster, InProcessBroadcaster } from './broadcast';
 import { InProcessTransport } from './in-process.transport';
 import { MessagePublisher, TransportMessagePublisher } from './message-publisher';
 import { MessageTransport } from './message-transport';
@@ -8,6 +9,7 @@ import { MessagingRuntimeService } from './messaging-runtime.service';
 import { MessagingMetrics } from './messaging.metrics';
 import { MESSAGING_OPTIONS, resolveMessagingOptions, type ResolvedMessagingOptions } from './messaging.options';
 import type { QueueDefinition } from './queue-definition';
+import { RabbitMqBroadcaster } from './rabbitmq.broadcaster';
 import { RabbitMqTransport } from './rabbitmq.transport';
 
 export interface MessagingOptions {
@@ -25,7 +27,10 @@ export interface MessagingOptions {
 
 @Module({})
 export class MessagingModule {
-  /** Global: every feature module can inject `MessagePublisher`; health checks inject `MessagingHealth`. */
+  /**
+   * Global: every feature module can inject `MessagePublisher`; health checks inject `MessagingHealth`;
+   * core/realtime injects `Broadcaster` for status events.
+   */
   static forRoot(options: MessagingOptions): DynamicModule {
     const transport: Provider = {
       provide: MessageTransport,
@@ -50,8 +55,14 @@ export class MessagingModule {
         { provide: MessagePublisher, useClass: TransportMessagePublisher },
         { provide: MessagingHealth, useClass: TransportMessagingHealth },
         MessagingRuntimeService,
+        {
+          provide: Broadcaster,
+          inject: [MESSAGING_OPTIONS],
+          useFactory: ({ url }: ResolvedMessagingOptions): Promise<Broadcaster> | Broadcaster =>
+            url ? RabbitMqBroadcaster.connect(url) : new InProcessBroadcaster(),
+        },
       ],
-      exports: [MessagePublisher, MessagingHealth],
+      exports: [MessagePublisher, MessagingHealth, Broadcaster],
     };
   }
 }

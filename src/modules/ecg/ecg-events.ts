@@ -1,6 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { StatusEventPublisher } from '../../core/realtime/status-event';
-import type { EcgStatus } from './entities/ecg.entity';
+import { StatusEventPublisher, type StatusSnapshot } from '../../core/realtime/status-event';
+import type { EcgEntity, EcgStatus } from './entities/ecg.entity';
+
+/** An ECG's current state in the same shape as its events: what a realtime subscriber starts from. */
+export function toEcgStatus(ecg: Pick<EcgEntity, 'id' | 'status' | 'error' | 'updatedAt'>): StatusSnapshot {
+  return {
+    type: 'status',
+    resource: 'ecg',
+    id: ecg.id,
+    status: ecg.status,
+    ...(ecg.error ? { error: ecg.error } : {}),
+    at: ecg.updatedAt.toISOString(),
+  };
+}
 
 /** ECG status changes as DESIGN §5 events, keyed by the client-facing id and owner. */
 @Injectable()

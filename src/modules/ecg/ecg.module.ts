@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { StatusSnapshotRegistry } from '../../core/realtime/status-snapshot.registry';
 import { EcgAnalysisService } from './ecg-analysis.service';
 import { EcgEvents } from './ecg-events';
 import { EcgSweeper } from './ecg-sweeper.service';
@@ -17,4 +18,14 @@ import { EcgEntity } from './entities/ecg.entity';
   providers: [EcgRepository, EcgEvents, EcgService, EcgAnalysisService, EcgConsumer, EcgSweeper],
   exports: [EcgService],
 })
-export class EcgModule {}
+export class EcgModule implements OnModuleInit {
+  constructor(
+    private readonly statusSnapshots: StatusSnapshotRegistry,
+    private readonly ecgs: EcgService,
+  ) {}
+
+  /** Realtime subscribers to an ECG start from this snapshot, which is also their ownership check. */
+  onModuleInit(): void {
+    this.statusSnapshots.register('ecg', (ownerId, id) => this.ecgs.getStatus(ownerId, id));
+  }
+}

@@ -99,6 +99,11 @@ export class EcgRepository {
       .getOne();
   }
 
+  /** The owner's ECG row alone (status, error, times), or null: for realtime snapshots. */
+  findOwnedRow(ownerId: string, id: string): Promise<EcgEntity | null> {
+    return this.ecgs.findOneBy({ ownerId, id });
+  }
+
   /**
    * The owner's ECGs, newest first, `limit` of them after the one with `afterPk` (keyset on
    * (created_at, pk), so a page never shifts when ECGs are added meanwhile). The cursor row is

@@ -4,9 +4,11 @@ import { decodeCursor, Page, PageQueryDto, toPage } from '../../core/http/pagina
 import { RequestValidationError } from '../../core/http/validation';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
 import { QUEUES } from '../../core/messaging/queue-registry';
+import type { StatusSnapshot } from '../../core/realtime/status-event';
 import { ECG_ID_PATTERN, EcgCreateDto, EcgSummaryDto, parseTimestamp, toEcgSummary } from './dto/ecg.dto';
 import { EcgEntity } from './entities/ecg.entity';
 import { EcgError } from './ecg.errors';
+import { toEcgStatus } from './ecg-events';
 import { EcgRepository } from './ecg.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -48,6 +50,12 @@ export class EcgService {
     const ecg = ECG_ID_PATTERN.test(id) ? await this.ecgs.findOwned(ownerId, id) : null;
     if (!ecg) throw EcgError.notFound(id);
     return ecg;
+  }
+
+  /** The realtime snapshot of an ECG; null for an unknown id or another user's (the same rule as getEcg). */
+  async getStatus(ownerId: string, id: string): Promise<StatusSnapshot | null> {
+    const ecg = ECG_ID_PATTERN.test(id) ? await this.ecgs.findOwnedRow(ownerId, id) : null;
+    return ecg ? toEcgStatus(ecg) : null;
   }
 
   async listEcgs(ownerId: string, { limit, cursor }: PageQueryDto): Promise<Page<EcgSummaryDto>> {

@@ -1,6 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { StatusEventPublisher } from '../../core/realtime/status-event';
+import { StatusEventPublisher, StatusSnapshot, StatusUpdate } from '../../core/realtime/status-event';
 import type { JobEntity } from './entities/job.entity';
+
+function toJobUpdate(job: JobEntity, stage?: string): StatusUpdate {
+  return {
+    resource: 'job',
+    id: job.id,
+    owner: job.ownerId,
+    status: job.status,
+    progress: job.progress,
+    ...(stage ? { stage } : {}),
+    counts: { lines_read: job.linesRead, entries_ingested: job.entriesIngested, lines_rejected: job.linesRejected },
+    ...(job.error ? { error: job.error } : {}),
+  };
+}
+
+/** What a realtime subscriber starts from: the same shape as the events that follow. */
+export function toJobStatus(job: JobEntity): StatusSnapshot {
+  const { owner: _owner, ...update } = toJobUpdate(job);
+  return { type: 'status', ...update, at: job.updatedAt.toISOString() };
+}
 
 /** Job status changes as DESIGN §5 events. */
 @Injectable()
@@ -15,16 +34,7 @@ export class JobEvents {
    */
   async emit(job: JobEntity, stage?: string): Promise<void> {
     try {
-      await this.events.publish({
-        resource: 'job',
-        id: job.id,
-        owner: job.ownerId,
-        status: job.status,
-        progress: job.progress,
-        ...(stage ? { stage } : {}),
-        counts: { lines_read: job.linesRead, entries_ingested: job.entriesIngested, lines_rejected: job.linesRejected },
-        ...(job.error ? { error: job.error } : {}),
-      });
+      await this.events.publish(toJobUpdate(job, stage));
     } catch (cause) {
       this.logger.warn(`could not publish the "${job.status}" event of job ${job.id}: ${(cause as Error).message}`);
     }

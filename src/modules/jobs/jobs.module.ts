@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { StatusSnapshotRegistry } from '../../core/realtime/status-snapshot.registry';
 import { JobEntity } from './entities/job.entity';
 import { LogEntryEntity } from './entities/log-entry.entity';
 import { LogRejectionEntity } from './entities/log-rejection.entity';
@@ -20,4 +21,14 @@ import { LogIngestRepository } from './log-ingest.repository';
   providers: [JobsRepository, LogIngestRepository, JobEvents, JobsService, JobsIngestService, JobsConsumer, JobsSweeper, JobsResolver],
   exports: [JobsService],
 })
-export class JobsModule {}
+export class JobsModule implements OnModuleInit {
+  constructor(
+    private readonly statusSnapshots: StatusSnapshotRegistry,
+    private readonly jobs: JobsService,
+  ) {}
+
+  /** Realtime subscribers to a job start from this snapshot, which is also their ownership check. */
+  onModuleInit(): void {
+    this.statusSnapshots.register('job', (ownerId, id) => this.jobs.getStatus(ownerId, id));
+  }
+}

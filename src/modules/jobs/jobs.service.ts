@@ -5,6 +5,7 @@ import { AppConfig } from '../../core/config/app-config';
 import { receiveFile } from '../../core/http/multipart-upload';
 import { decodeCursor, Page, toPage } from '../../core/http/pagination';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
+import type { StatusSnapshot } from '../../core/realtime/status-event';
 import { QUEUES } from '../../core/messaging/queue-registry';
 import { objectKey } from '../../core/storage/object-keys';
 import { ObjectStorage } from '../../core/storage/object-storage';
@@ -18,7 +19,7 @@ import {
 import { JobEntity } from './entities/job.entity';
 import type { LogLevel } from './ingest/log-entry';
 import { TextSniffer } from './ingest/text-sniffer';
-import { JobEvents } from './job-events';
+import { JobEvents, toJobStatus } from './job-events';
 import { JobsError } from './jobs.errors';
 import { JobsRepository } from './jobs.repository';
 
@@ -83,6 +84,12 @@ export class JobsService {
   /** The job, or null for an unknown or foreign id (GraphQL and realtime answer null, not an error). */
   findOwned(ownerId: string, id: string): Promise<JobEntity | null> {
     return isUuid(id) ? this.jobs.findOwned(ownerId, id) : Promise.resolve(null);
+  }
+
+  /** The realtime snapshot of one of the owner's jobs; null for an unknown or foreign id. */
+  async getStatus(ownerId: string, id: string): Promise<StatusSnapshot | null> {
+    const job = await this.findOwned(ownerId, id);
+    return job ? toJobStatus(job) : null;
   }
 
   async listJobs(ownerId: string, limit: number, cursor?: string): Promise<Page<JobEntity>> {
