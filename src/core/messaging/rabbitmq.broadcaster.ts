@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { AmqpConnectionManagerClass, type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { describeUrl } from './rabbitmq.transport';
 import { Broadcaster, type BroadcastListener, type BroadcastSubscribeOptions, type BroadcastSubscription } from './broadcast';
 
 const HEARTBEAT_SECONDS = 10;
@@ -53,7 +54,8 @@ export class RabbitMqBroadcaster extends Broadcaster {
       await broadcaster.connection.connect({ timeout: CONNECT_TIMEOUT_MS });
     } catch (err) {
       await broadcaster.close();
-      throw new Error(`Cannot connect to RabbitMQ for broadcasts: ${(err as Error).message}`, { cause: err });
+      // Same wording as the transport's: whichever connection fails first names the broker.
+      throw new Error(`Cannot connect to RabbitMQ at ${describeUrl(url)} (broadcasts): ${(err as Error).message}`, { cause: err });
     }
     return broadcaster;
   }

@@ -378,7 +378,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function describeUrl(url: string): string {
+/** The broker's address for messages and logs: never the credentials. */
+export function describeUrl(url: string): string {
   try {
     const { protocol, hostname: host, port, pathname } = new URL(url);
     return `${protocol}//${host}:${port || (protocol === 'amqps:' ? 5671 : 5672)}${pathname.length > 1 ? pathname : ''}`;
