@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { abortableDelay } from '../scheduling/abortable-delay';
 import type { MessageContext } from './message-handler.decorator';
 import type { Delivery, Settlement } from './message-transport';
 import { parseBody, toValidMessage } from './message-validation';
@@ -80,7 +81,7 @@ export async function dispatchDelivery(
       const decision = decideOnFailure(error, context.attempt, queue.retry, signal.aborted);
       if (decision.action === 'retry') {
         logger.warn(`${about} failed: ${error.message}; requeueing${decision.delayMs ? ` in ${decision.delayMs} ms` : ''}`);
-        await delay(decision.delayMs, signal);
+        await abortableDelay(decision.delayMs, signal);
         outcome = 'requeue';
         metrics.retried(queue.name);
       } else {
@@ -116,17 +117,4 @@ async function notifyDeadLetter(
 
 function describe({ queue, messageId, attempt, maxAttempts, requestId }: MessageContext): string {
   return `[${queue}] message ${messageId} attempt ${attempt}/${maxAttempts}${requestId ? ` request ${requestId}` : ''}`;
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

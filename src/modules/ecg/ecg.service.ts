@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { decodeCursor, Page, PageQueryDto, toPage } from '../../core/http/pagination';
@@ -11,7 +12,6 @@ import { EcgError } from './ecg.errors';
 import { toEcgStatus } from './ecg-events';
 import { EcgRepository } from './ecg.repository';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Submitting and reading ECGs (the API side); analysis is EcgAnalysisService (the worker side). */
 @Injectable()
@@ -60,7 +60,7 @@ export class EcgService {
 
   async listEcgs(ownerId: string, { limit, cursor }: PageQueryDto): Promise<Page<EcgSummaryDto>> {
     const after = decodeCursor<{ k: string }>(cursor, ['k']);
-    if (after && !UUID.test(after.k)) throw new RequestValidationError([{ path: 'cursor', message: 'cursor is not one this API issued' }]);
+    if (after && !isUUID(after.k)) throw new RequestValidationError([{ path: 'cursor', message: 'cursor is not one this API issued' }]);
     const rows = await this.ecgs.listOwned(ownerId, limit + 1, after?.k);
     return toPage(rows, limit, toEcgSummary, (ecg) => ({ k: ecg.pk }));
   }

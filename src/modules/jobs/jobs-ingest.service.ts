@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../core/config/app-config';
+import { abortableDelay } from '../../core/scheduling/abortable-delay';
 import { ObjectStorage } from '../../core/storage/object-storage';
 import { JobEntity } from './entities/job.entity';
 import { splitLines } from './ingest/line-splitter';
@@ -39,13 +40,6 @@ export class IngestInterrupted extends Error {
     this.name = 'IngestInterrupted';
   }
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 /**
  * Streams a job's file from storage, validates each line and bulk-loads the valid ones. Each
@@ -135,7 +129,7 @@ export class JobsIngestService {
 
     try {
       for await (const line of splitLines(source, { maxLineBytes })) {
-        if (delayMax > 0) await sleep(Math.random() * delayMax, signal);
+        if (delayMax > 0) await abortableDelay(Math.random() * delayMax, signal);
         const number = startLine + line.lineNo;
         if ('tooLong' in line) {
           this.reject(batch, number, `line is longer than ${maxLineBytes} bytes`, storedRejections++ < maxStoredRejections);

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
@@ -83,7 +84,7 @@ export class JobsService {
 
   /** The job, or null for an unknown or foreign id (GraphQL and realtime answer null, not an error). */
   findOwned(ownerId: string, id: string): Promise<JobEntity | null> {
-    return isUuid(id) ? this.jobs.findOwned(ownerId, id) : Promise.resolve(null);
+    return isUUID(id) ? this.jobs.findOwned(ownerId, id) : Promise.resolve(null);
   }
 
   /** The realtime snapshot of one of the owner's jobs; null for an unknown or foreign id. */
@@ -126,7 +127,7 @@ export class JobsService {
 
   /** Removes the job, its entries and rejections, then its file; refused while a worker is on it. */
   async deleteJob(ownerId: string, id: string): Promise<void> {
-    if (!isUuid(id)) throw JobsError.notFound(id);
+    if (!isUUID(id)) throw JobsError.notFound(id);
     const deleted = await this.jobs.deleteUnlessProcessing(ownerId, id);
     if (deleted === null) throw JobsError.notFound(id);
     if (deleted === 'processing') throw JobsError.processing(id);
@@ -136,10 +137,3 @@ export class JobsService {
     );
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function isUuid(id: string): boolean {
-  return UUID.test(id);
-}
-
