@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
+import { defaultFfmpegPath } from '../media/ffmpeg';
 import { loadSettings, Settings } from './settings';
 
 export type StorageConfig =
@@ -27,6 +28,8 @@ export class AppConfig {
   readonly logLevel: string;
   readonly corsOrigins: string[] | '*';
   readonly authRateLimit: { limit: number; windowMs: number };
+  /** ffmpeg's path; undefined when neither FFMPEG_PATH nor the npm package provides one. */
+  readonly ffmpegPath?: string;
 
   private constructor(s: Settings) {
     this.production = s.NODE_ENV === 'production';
@@ -62,6 +65,7 @@ export class AppConfig {
     this.logLevel = s.LOG_LEVEL;
     this.corsOrigins = s.CORS_ORIGINS.trim() === '*' ? '*' : s.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
     this.authRateLimit = { limit: s.AUTH_RATE_LIMIT, windowMs: s.AUTH_RATE_LIMIT_WINDOW_S * 1000 };
+    this.ffmpegPath = s.FFMPEG_PATH ?? defaultFfmpegPath();
   }
 
   /** The same configuration pointing at another database (the embedded one, or a test's). */

@@ -105,6 +105,10 @@ export class Settings {
 
   @Transform(toInt) @IsInt() @Min(1)
   AUTH_RATE_LIMIT_WINDOW_S = 60;
+
+  /** ffmpeg for the media features; unset → the binary shipped by `@ffmpeg-installer/ffmpeg`. */
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  FFMPEG_PATH?: string = undefined;
 }
 
 export class SettingsError extends Error {
