@@ -30,6 +30,8 @@ export class AppConfig {
   readonly authRateLimit: { limit: number; windowMs: number };
   /** ffmpeg's path; undefined when neither FFMPEG_PATH nor the npm package provides one. */
   readonly ffmpegPath?: string;
+  /** Who may read the API's /metrics: 'open', 'closed' (production without a token), or a bearer token. */
+  readonly metricsAccess: { mode: 'open' | 'closed' } | { mode: 'token'; token: string };
 
   private constructor(s: Settings) {
     this.production = s.NODE_ENV === 'production';
@@ -66,6 +68,7 @@ export class AppConfig {
     this.corsOrigins = s.CORS_ORIGINS.trim() === '*' ? '*' : s.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
     this.authRateLimit = { limit: s.AUTH_RATE_LIMIT, windowMs: s.AUTH_RATE_LIMIT_WINDOW_S * 1000 };
     this.ffmpegPath = s.FFMPEG_PATH ?? defaultFfmpegPath();
+    this.metricsAccess = s.METRICS_TOKEN ? { mode: 'token', token: s.METRICS_TOKEN } : { mode: this.production ? 'closed' : 'open' };
   }
 
   /** The same configuration pointing at another database (the embedded one, or a test's). */

@@ -106,6 +106,13 @@ export class Settings {
   @Transform(toInt) @IsInt() @Min(1)
   AUTH_RATE_LIMIT_WINDOW_S = 60;
 
+  /**
+   * Bearer token for the API's `/metrics`. Unset: served openly in development, not at all on
+   * the API in production (scrape the worker's health port, or set this).
+   */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string = undefined;
+
   /** ffmpeg for the media features; unset → the binary shipped by `@ffmpeg-installer/ffmpeg`. */
   @Transform(emptyToUndefined) @IsOptional() @IsString()
   FFMPEG_PATH?: string = undefined;

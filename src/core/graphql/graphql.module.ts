@@ -5,6 +5,19 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../errors/domain-error';
 
+// Apollo's codes for a request the client got wrong (ApolloServerErrorCode), plus Nest's for guards.
+const CLIENT_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+]);
+
 /**
  * `POST /graphql`, code-first, the same JWT and owner scoping as REST (the global guards run on
  * resolvers too). Domain errors keep their code; anything else is reported without internals.
@@ -15,8 +28,12 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
     return { message: original.message, path: formatted.path, extensions: { code: original.code } };
   }
   const code = formatted.extensions?.code;
-  // Errors GraphQL itself raises (parse, validation) are the client's and safe to show.
-  if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  // Errors GraphQL itself raises (parse, validation, bad input) are the client's: their message is
+  // safe to show, but only with the stable code; never extensions such as `stacktrace`, which
+  // Apollo adds outside production and which names server files.
+  if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+  }
   return { message: 'Something went wrong on our side.', path: formatted.path, extensions: { code: 'INTERNAL_ERROR' } };
 }
 
@@ -31,6 +48,8 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
       introspection: true,
       context: ({ req }: { req: unknown }) => ({ req }),
       formatError: formatGraphqlError,
+      // Stack traces never leave the server, whatever NODE_ENV says.
+      includeStacktraceInErrorResponses: false,
     }),
   ],
 })

@@ -1,6 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { json, urlencoded } from 'express';
+import { inspectJson } from '../input/json-inspection';
 import { problem, sendProblem, toProblem } from './problem';
+import { nestingTooDeep } from './validation';
 
 export interface BodyLimit {
   /** Path prefix, e.g. `/api/v1/ecgs`. */
@@ -32,8 +34,13 @@ export function bodyParsers(limits: BodyLimit[]): RequestHandler[] {
     (pick: (req: Request) => RequestHandler): RequestHandler =>
     (req: Request, res: Response, next: NextFunction) =>
       pick(req)(req, res, (error?: unknown) => {
-        if (!error) return next();
-        const known = toProblem(error) ?? problem(400, 'BAD_REQUEST', 'The request body could not be read.');
+        // JSON.parse is iterative and survives any nesting; what comes after it (the validation
+        // pipe, GraphQL, class-transformer) is recursive, so depth is bounded here for every route.
+        const deep = !error && inspectJson(req.body, { checkText: false });
+        if (!error && !deep) return next();
+        const known = deep
+          ? toProblem(nestingTooDeep(deep.kind === 'too_deep' ? deep.maxDepth : undefined))!
+          : (toProblem(error) ?? problem(400, 'BAD_REQUEST', 'The request body could not be read.'));
         sendProblem(res, { ...known, request_id: String(req.id ?? '') });
       });
 

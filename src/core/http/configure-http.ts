@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { AppConfig } from '../config/app-config';
 import { RealtimeIoAdapter } from '../realtime/realtime-io.adapter';
 import { BodyLimit, bodyParsers } from './body-parsers';
+import { answerClientErrors } from './client-errors';
 import { buildOpenApiDocument } from './openapi';
 import { requestIdMiddleware } from './request-id';
 import { createValidationPipe } from './validation';
@@ -18,6 +19,7 @@ export const BODY_LIMITS: BodyLimit[] = [
 /** Everything the HTTP edge needs before it listens; shared by the entry points and the e2e tests. */
 export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
+  answerClientErrors(app.getHttpServer());
   app.use(requestIdMiddleware);
   const strict = helmet();
   // Swagger UI needs inline scripts and styles, which the default CSP forbids; relax /docs only.

@@ -2,6 +2,7 @@ import { Readable, Transform, TransformCallback } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { DomainError } from '../errors/domain-error';
+import { toStorableText } from '../input/storable-text';
 
 export interface UploadedFileInfo {
   fileName: string;
@@ -63,7 +64,9 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30 } });
+      // defParamCharset: browsers send `filename="naïve.jsonl"` as raw UTF-8, which busboy would
+      // otherwise read as latin1 (mojibake); `filename*=UTF-8''...` is decoded either way.
+      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30 } });
     } catch (error) {
       reject(UploadError.malformed((error as Error).message));
       return;
@@ -86,7 +89,7 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
       const limit = new ByteLimit(options.maxBytes);
       file.on('error', (error) => limit.destroy(error));
       file.pipe(limit);
-      const meta = { fileName: info.filename ?? '', mimeType: info.mimeType };
+      const meta = { fileName: toStorableText(info.filename ?? ''), mimeType: info.mimeType };
       storing = options.store(limit, meta).then(
         (result) => {
           if (settled) return;

@@ -1,5 +1,56 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { OperationObject, PathItemObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  description: 'RFC 9457 problem details; `code` is stable, `errors[]` names each invalid field',
+  required: ['type', 'title', 'status', 'detail', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string', example: 'VALIDATION_FAILED' },
+    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    request_id: { type: 'string' },
+  },
+};
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/**
+ * The answers every operation can give because of where it sits, not what it does: added once
+ * here so that no route forgets them (401 behind the bearer guard, 404 for an unknown path id,
+ * 400/413/415/422 for a body, 422 for query parameters), each as problem+json.
+ */
+export function addStandardAnswers(document: OpenAPIObject): OpenAPIObject {
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA } };
+  const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+  for (const [path, item] of Object.entries(document.paths) as [string, PathItemObject][]) {
+    for (const method of METHODS) {
+      const op = item[method] as OperationObject | undefined;
+      if (!op) continue;
+      const answers: Record<string, string> = {};
+      if (op.security?.length) answers['401'] = 'Missing, expired or invalid bearer token (UNAUTHORIZED)';
+      if (/\{[^}]+\}/.test(path)) answers['404'] = 'No such resource among yours (NOT_FOUND or a feature code)';
+      const hasQuery = (op.parameters ?? []).some((p) => 'in' in p && p.in === 'query');
+      if (op.requestBody) {
+        answers['400'] = 'Malformed body, or JSON nested deeper than 64 levels (MALFORMED_JSON, NESTING_TOO_DEEP)';
+        answers['413'] = 'Body over the route limit (PAYLOAD_TOO_LARGE)';
+        answers['415'] = 'A content type the route does not take (UNSUPPORTED_MEDIA_TYPE)';
+      }
+      if (op.requestBody || hasQuery) answers['422'] = 'Invalid fields, named in `errors[]` (VALIDATION_FAILED, INVALID_CURSOR)';
+      for (const [status, description] of Object.entries(answers)) {
+        op.responses[status] ??= { description };
+      }
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) >= 400 && !(response as ResponseObject).content) (response as ResponseObject).content = problemContent;
+      }
+    }
+  }
+  return document;
+}
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -11,7 +62,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: '/api/v1/auth/token', scopes: {} } } }, 'oauth2')
     .build();
-  return SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (_controllerKey, methodKey) => methodKey,
-  });
+  return addStandardAnswers(
+    SwaggerModule.createDocument(app, config, {
+      operationIdFactory: (_controllerKey, methodKey) => methodKey,
+    }),
+  );
 }

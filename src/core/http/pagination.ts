@@ -1,7 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { RequestValidationError } from './validation';
+import { isUUID } from 'class-validator';
+import { DomainError } from '../errors/domain-error';
+import { parseInstant } from '../time/iso-instant';
 
 /** `?limit=&cursor=` for every list route. */
 export class PageQueryDto {
@@ -25,20 +27,70 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/**
+ * What one field of a cursor may hold. Cursors are decoded against this before any value reaches
+ * a query: `int` is a non-negative 32-bit integer (line numbers, offsets), `uuid` a UUID,
+ * `instant` an ISO-8601 instant as `toISOString()` writes it, `text` a short string without NUL.
+ */
+export type CursorFieldKind = 'int' | 'uuid' | 'instant' | 'text';
+export type CursorSpec = Record<string, CursorFieldKind>;
+
+const MAX_CURSOR_TEXT = 256;
+
+export class InvalidCursorError extends DomainError {
+  constructor() {
+    super('INVALID_CURSOR', 'The cursor is not one this API issued; pass `next_cursor` from the previous page as it is.', {
+      kind: 'validation',
+      errors: [{ path: 'cursor', message: 'cursor is not one this API issued' }],
+    });
+  }
+}
+
+function fits(kind: CursorFieldKind, value: unknown): boolean {
+  switch (kind) {
+    case 'int':
+      return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 2_147_483_647;
+    case 'uuid':
+      return typeof value === 'string' && isUUID(value);
+    case 'instant':
+      return typeof value === 'string' && value.length <= 40 && typeof parseInstant(value) !== 'string';
+    case 'text':
+      return typeof value === 'string' && value.length <= MAX_CURSOR_TEXT && !value.includes('\u0000');
+  }
+}
+
 /** Cursors are opaque to clients: base64url JSON of the last row's sort key. */
 export function encodeCursor(key: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<K extends Record<string, string | number>>(cursor: string | undefined, fields: (keyof K)[]): K | undefined {
+/**
+ * Decodes a cursor against the fields it must hold. Anything else (not base64url JSON, a missing
+ * or extra field, a wrong type, a huge number, a non-UUID id) is 422 INVALID_CURSOR, never a
+ * database error. Passing a plain list of field names (the older form) checks only that each is
+ * a short string or a safe number: prefer a spec.
+ */
+export function decodeCursor<K extends Record<string, string | number>>(cursor: string | undefined, fields: CursorSpec | (keyof K)[]): K | undefined {
   if (cursor === undefined) return undefined;
+  const spec: CursorSpec = Array.isArray(fields) ? Object.fromEntries(fields.map((f) => [String(f), 'text'])) : fields;
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as K;
-    if (typeof key === 'object' && key !== null && fields.every((f) => ['string', 'number'].includes(typeof key[f]))) return key;
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through to the validation error
+    throw new InvalidCursorError();
   }
-  throw new RequestValidationError([{ path: 'cursor', message: 'cursor is not one this API issued' }]);
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw new InvalidCursorError();
+  const record = key as Record<string, unknown>;
+  const names = Object.keys(spec);
+  if (Object.keys(record).length !== names.length) throw new InvalidCursorError();
+  for (const name of names) {
+    const value = record[name];
+    const ok = Array.isArray(fields)
+      ? (typeof value === 'number' && Number.isSafeInteger(value)) || fits('text', value)
+      : Object.prototype.hasOwnProperty.call(record, name) && fits(spec[name], value);
+    if (!ok) throw new InvalidCursorError();
+  }
+  return record as K;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Principal, Roles } from '../../core/http/access.decorators';
 import { toUserResponse, UserCreateDto, UserResponseDto } from './dto/user.dto';
 import { UsersService } from './users.service';
@@ -14,6 +14,7 @@ export class UsersController {
   @HttpCode(201)
   @Roles('admin')
   @ApiOperation({ summary: 'Create a user (admins only)' })
+  @ApiCreatedResponse({ type: UserResponseDto })
   @ApiConflictResponse({ description: 'The username is taken' })
   @ApiForbiddenResponse({ description: 'The caller is not an admin' })
   async createUser(@Body() body: UserCreateDto): Promise<UserResponseDto> {
@@ -22,6 +23,7 @@ export class UsersController {
 
   @Get('me')
   @ApiOperation({ summary: 'The caller' })
+  @ApiOkResponse({ type: UserResponseDto })
   async getMe(@CurrentUser() me: Principal): Promise<UserResponseDto> {
     return toUserResponse(await this.users.getUser(me.id));
   }

@@ -1,3 +1,4 @@
+import { InvalidCursorError } from '../../core/http/pagination';
 import { RequestValidationError } from '../../core/http/validation';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
 import { QUEUES } from '../../core/messaging/queue-registry';
@@ -126,7 +127,7 @@ describe('EcgService.listEcgs', () => {
   it('refuses a cursor whose key is not a UUID before it reaches the database', async () => {
     const { service, repository } = setup();
     const cursor = Buffer.from(JSON.stringify({ k: "x' OR 1=1" })).toString('base64url');
-    await expect(service.listEcgs(OWNER, { limit: 5, cursor })).rejects.toBeInstanceOf(RequestValidationError);
+    await expect(service.listEcgs(OWNER, { limit: 5, cursor })).rejects.toBeInstanceOf(InvalidCursorError);
     expect(repository.listOwned).not.toHaveBeenCalled();
   });
 });

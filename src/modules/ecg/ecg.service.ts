@@ -59,8 +59,7 @@ export class EcgService {
   }
 
   async listEcgs(ownerId: string, { limit, cursor }: PageQueryDto): Promise<Page<EcgSummaryDto>> {
-    const after = decodeCursor<{ k: string }>(cursor, ['k']);
-    if (after && !isUUID(after.k)) throw new RequestValidationError([{ path: 'cursor', message: 'cursor is not one this API issued' }]);
+    const after = decodeCursor<{ k: string }>(cursor, { k: 'uuid' });
     const rows = await this.ecgs.listOwned(ownerId, limit + 1, after?.k);
     return toPage(rows, limit, toEcgSummary, (ecg) => ({ k: ecg.pk }));
   }

@@ -11,6 +11,7 @@ import { JobsError } from './jobs.errors';
 import { JobsRepository } from './jobs.repository';
 import { IngestBatch, LogIngestRepository } from './log-ingest.repository';
 import { toCopyRow } from './ingest/copy-row';
+import type { LogEntry } from './ingest/log-entry';
 
 export interface IngestLimits {
   /** Lines per transaction: large enough for COPY to shine, small enough to checkpoint often. */
@@ -32,6 +33,18 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   maxStoredRejections: 10_000,
   maxAttempts: 10,
 };
+
+/**
+ * The validator bounds what reaches the row builder; should a value still defeat it (a stack
+ * overflow, an encoding error), that line is rejected with our reason and the file goes on.
+ */
+function copyRowOf(jobId: string, lineNo: number, entry: LogEntry): string | { reason: string } {
+  try {
+    return toCopyRow(jobId, lineNo, entry);
+  } catch {
+    return { reason: 'the line could not be encoded for storage' };
+  }
+}
 
 /** The worker stopped mid-file (shutdown); the checkpoint is committed and the message retried. */
 export class IngestInterrupted extends Error {
@@ -135,8 +148,9 @@ export class JobsIngestService {
           this.reject(batch, number, `line is longer than ${maxLineBytes} bytes`, storedRejections++ < maxStoredRejections);
         } else if (!isBlankLine(line.text)) {
           const parsed = parseLogLine(line.text);
-          if (parsed.ok) batch.rows.push({ lineNo: number, row: toCopyRow(job.id, number, parsed.entry) });
-          else this.reject(batch, number, parsed.reason, storedRejections++ < maxStoredRejections);
+          const row = parsed.ok ? copyRowOf(job.id, number, parsed.entry) : parsed;
+          if (typeof row === 'string') batch.rows.push({ lineNo: number, row });
+          else this.reject(batch, number, row.reason, storedRejections++ < maxStoredRejections);
         }
         batch.linesRead = number;
         batch.bytesRead = startByte + line.bytesEnd;

@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { AppConfig } from '../../core/config/app-config';
 import { receiveFile } from '../../core/http/multipart-upload';
 import { decodeCursor, Page, toPage } from '../../core/http/pagination';
+import { parseInstant } from '../../core/time/iso-instant';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
 import type { StatusSnapshot } from '../../core/realtime/status-event';
 import { QUEUES } from '../../core/messaging/queue-registry';
@@ -94,23 +95,23 @@ export class JobsService {
   }
 
   async listJobs(ownerId: string, limit: number, cursor?: string): Promise<Page<JobEntity>> {
-    const after = decodeCursor<{ created_at: string; id: string }>(cursor, ['created_at', 'id']);
+    const after = decodeCursor<{ created_at: string; id: string }>(cursor, { created_at: 'instant', id: 'uuid' });
     const rows = await this.jobs.listOwned(ownerId, limit + 1, after);
     return toPage(rows, limit, (j) => j, (j) => ({ created_at: j.createdAt.toISOString(), id: j.id }));
   }
 
   async listEntries(ownerId: string, id: string, query: EntryQueryDto): Promise<Page<LogEntryDto>> {
     await this.getJob(ownerId, id);
-    const after = decodeCursor<{ line: number }>(query.cursor, ['line']);
-    const level = query.level?.toUpperCase();
+    const after = decodeCursor<{ line: number }>(query.cursor, { line: 'int' });
+    const level = query.level;
     const rows = await this.jobs.listEntries(
       id,
       {
         level: level ? (LEVEL_ALIASES[level] ?? (level as LogLevel)) : undefined,
         service: query.service,
         q: query.q,
-        from: query.from ? new Date(query.from) : undefined,
-        to: query.to ? new Date(query.to) : undefined,
+        from: query.from === undefined ? undefined : (parseInstant(query.from, { dateOnly: true }) as Date),
+        to: query.to === undefined ? undefined : (parseInstant(query.to, { dateOnly: true }) as Date),
       },
       query.limit + 1,
       after?.line,
@@ -120,7 +121,7 @@ export class JobsService {
 
   async listRejections(ownerId: string, id: string, limit: number, cursor?: string): Promise<Page<RejectionDto>> {
     await this.getJob(ownerId, id);
-    const after = decodeCursor<{ line: number }>(cursor, ['line']);
+    const after = decodeCursor<{ line: number }>(cursor, { line: 'int' });
     const rows = await this.jobs.listRejections(id, limit + 1, after?.line);
     return toPage(rows, limit, toRejection, (r) => ({ line: r.lineNo }));
   }

@@ -105,7 +105,9 @@ export class LogIngestRepository {
       } catch (error) {
         if (String((error as { code?: string }).code ?? '').slice(0, 2) !== DATA_EXCEPTION) throw error;
         await client.query('ROLLBACK TO SAVEPOINT copy_row');
-        refused.push({ lineNo, reason: `the database refused a value: ${(error as Error).message}`.slice(0, 300) });
+        // PostgreSQL's own message names internals (types, escapes) and is not ours to show.
+        this.logger.warn(`job ${jobId}: line ${lineNo} refused by PostgreSQL: ${(error as Error).message}`);
+        refused.push({ lineNo, reason: 'a value in this line cannot be stored (text or JSON the database refuses)' });
       }
     }
     return refused;

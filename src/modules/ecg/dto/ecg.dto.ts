@@ -26,7 +26,8 @@ import { IsInt32Array } from './int32-array.validator';
 export const LEAD_NAMES = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'] as const;
 export type LeadName = (typeof LEAD_NAMES)[number];
 
-export const ECG_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+// Not only dots: `.` and `..` are path segments, so the resource's own `links.self` could never reach it.
+export const ECG_ID_PATTERN = /^(?!\.+$)[A-Za-z0-9._-]{1,64}$/;
 export const MAX_SAMPLING_RATE_HZ = 100_000;
 
 // A calendar date, optionally with a time of day and an offset; week and ordinal dates, which
@@ -121,7 +122,7 @@ export class EcgCreateDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(ECG_ID_PATTERN, { message: 'id must be 1-64 letters, digits, ".", "_" or "-"' })
+  @Matches(ECG_ID_PATTERN, { message: 'id must be 1-64 letters, digits, ".", "_" or "-", and not only dots' })
   id?: string;
 
   @ApiProperty({ description: 'When the ECG was recorded (ISO-8601; UTC when no offset is given)', example: '2025-11-22T10:15:00Z' })

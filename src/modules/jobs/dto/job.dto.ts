@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../../core/http/pagination';
+import { IsIsoInstant } from '../../../core/time/is-iso-instant.decorator';
 import { JOB_STATUSES, JobEntity, type JobStatus } from '../entities/job.entity';
 import type { LogEntryEntity } from '../entities/log-entry.entity';
 import type { LogRejectionEntity } from '../entities/log-rejection.entity';
@@ -46,8 +47,9 @@ export class JobPageDto {
 export class EntryQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: LOG_LEVELS, description: 'Case-insensitive; WARN and FATAL are aliases' })
   @IsOptional()
-  @Type(() => String)
-  @IsIn([...LOG_LEVELS, 'WARN', 'FATAL'].flatMap((l) => [l, l.toLowerCase()]))
+  // Any case (`Info`, `warn`), as the ingest reads levels; a repeated ?level= stays an array and fails.
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value))
+  @IsIn([...LOG_LEVELS, 'WARN', 'FATAL'], { message: `level must be one of ${[...LOG_LEVELS, 'WARN', 'FATAL'].join(', ')} (any case)` })
   level?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) service?: string;
@@ -59,14 +61,17 @@ export class EntryQueryDto extends PageQueryDto {
   @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Entries at or after this instant' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Entries at or after this instant: `2024-05-01T12:00:00Z`, `2024-05-01T14:00:00.5+02:00`, or a date (midnight UTC)',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoInstant({ dateOnly: true })
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Entries before this instant' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Entries before this instant (same forms as `from`)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsIsoInstant({ dateOnly: true })
   to?: string;
 }
 

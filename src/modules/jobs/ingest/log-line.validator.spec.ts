@@ -282,6 +282,26 @@ describe('parseLogLine', () => {
   });
 });
 
+describe('values the database cannot store or the row builder cannot write', () => {
+  it('rejects attributes nested past the limit with our reason, even 50,000 levels deep', () => {
+    const deep = `{"timestamp":"2024-05-01T12:00:00Z","level":"INFO","message":"m","a":${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+    expect(rejected(deep)).toBe('nests deeper than 64 levels, the limit for a line');
+    const ok = `{"timestamp":"2024-05-01T12:00:00Z","level":"INFO","message":"m","a":${'['.repeat(62)}${']'.repeat(62)}}`;
+    expect(accepted(ok).attributes.a).toBeDefined();
+  });
+
+  it('rejects a NUL in the message, the service or any attribute, naming where', () => {
+    expect(rejected(line({ ...base, message: 'a\u0000b' }))).toBe('"message" contains a NUL (\\u0000) character, which cannot be stored');
+    expect(rejected(line({ ...base, service: '\u0000' }))).toMatch(/^"service" contains a NUL/);
+    expect(rejected(line({ ...base, user: { tags: ['ok', 'x\u0000'] } }))).toMatch(/^attribute "user\.tags\[1\]" contains a NUL/);
+    expect(rejected(line({ ...base, ['k\u0000']: 1 }))).toMatch(/^attribute .* contains a NUL/);
+  });
+
+  it('keeps a literal backslash-u-0000 text, which is not a NUL', () => {
+    expect(accepted(line({ ...base, message: '\\u0000' })).message).toBe('\\u0000');
+  });
+});
+
 describe('isBlankLine', () => {
   it.each(['', ' ', '\t', '\r', '  \t ', '\uFEFF'])('treats %j as blank', (text) => {
     expect(isBlankLine(text)).toBe(true);

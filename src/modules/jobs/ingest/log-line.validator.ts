@@ -1,3 +1,5 @@
+import { inspectJson, MAX_JSON_DEPTH } from '../../../core/input/json-inspection';
+import { parseInstant } from '../../../core/time/iso-instant';
 import type { LogEntry, LogLevel } from './log-entry';
 
 // Hand-written rather than class-validator: this runs once per line of every uploaded file, and
@@ -22,20 +24,6 @@ const LEVELS = new Map<string, LogLevel>([
 // Longer strings cannot be a level; checking first spares upper-casing a huge bogus value.
 const MAX_LEVEL_LENGTH = 8;
 
-// The shape only; fields sit at fixed offsets (0, 5, 8, 11, 14, 17) and are read from there, as
-// capturing all eleven parts cost ~12% of the whole line's validation. Groups: fraction, offset
-// sign, offset hours, offset minutes. Ranges are checked in code, where the reason can say which.
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:[.,](\d{1,9}))?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)$/;
-const MS_PER_MINUTE = 60_000;
-// Date.UTC maps years 0–99 to 1900–1999; the Gregorian calendar repeats every 400 years
-// (146,097 days), so those years are computed 400 years later and shifted back.
-const MS_PER_400_YEARS = 146_097 * 86_400_000;
-// PostgreSQL timestamptz goes further back, but pg serialises years before 1 as "BC" dates and
-// ISO-8601 has no agreed meaning for them; 9999 is the last year a four-digit field can write.
-const MIN_INSTANT = Date.UTC(1 + 400, 0, 1) - MS_PER_400_YEARS;
-const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 const KNOWN_KEYS = new Set(['timestamp', 'level', 'message', 'service']);
 
 export function parseLogLine(text: string): LogLineResult {
@@ -59,7 +47,7 @@ export function parseLogLine(text: string): LogLineResult {
   if (typeof rawTimestamp !== 'string') {
     return reject(`"timestamp" must be an ISO-8601 string, got ${jsonType(rawTimestamp)}`);
   }
-  const timestamp = parseTimestamp(rawTimestamp);
+  const timestamp = parseInstant(rawTimestamp);
   if (typeof timestamp === 'string') return reject(`"timestamp" ${quote(rawTimestamp)} ${timestamp}`);
 
   const rawLevel = record.level;
@@ -80,6 +68,13 @@ export function parseLogLine(text: string): LogLineResult {
     return reject(`"service" must be a string or null, got ${jsonType(service)}`);
   }
 
+  // PostgreSQL text and jsonb cannot hold U+0000, and JSON.stringify (the COPY row) recurses:
+  // both are refused here with our own reason. A NUL can only come from a `\u0000` escape (a raw
+  // one is invalid JSON), so lines without one, nearly all, skip the walk for it.
+  if (source.includes('\\u0000') && (message.includes('\u0000') || (typeof service === 'string' && service.includes('\u0000')))) {
+    return reject(`"${message.includes('\u0000') ? 'message' : 'service'}" contains a NUL (\\u0000) character, which cannot be stored`);
+  }
+
   const attributes: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
     if (KNOWN_KEYS.has(key)) continue;
@@ -92,6 +87,9 @@ export function parseLogLine(text: string): LogLineResult {
       attributes[key] = record[key];
     }
   }
+  const finding = inspectJson(attributes, { maxDepth: MAX_JSON_DEPTH, checkText: source.includes('\\u0000') });
+  if (finding?.kind === 'too_deep') return reject(`nests deeper than ${MAX_JSON_DEPTH} levels, the limit for a line`);
+  if (finding?.kind === 'nul') return reject(`attribute ${quote(finding.path)} contains a NUL (\\u0000) character, which cannot be stored`);
 
   return { ok: true, entry: { timestamp, level, message, service: service ?? null, attributes } };
 }
@@ -99,54 +97,6 @@ export function parseLogLine(text: string): LogLineResult {
 // Whitespace-only lines count as blank (skipped, not rejected), like empty ones.
 export function isBlankLine(text: string): boolean {
   return text.length === 0 || /^\s*$/.test(text);
-}
-
-// A Date, or the end of a sentence saying what is wrong with the value. Not Date.parse: it rolls
-// impossible dates over (2023-02-29 becomes 1 March) and reads zone-less forms in local time.
-function parseTimestamp(text: string): Date | string {
-  const m = TIMESTAMP.exec(text);
-  if (m === null) return 'is not an ISO-8601 date-time with a time zone (e.g. 2024-05-01T12:00:00Z)';
-
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
-  if (year < 1) return 'has year 0000; years 0001–9999 are accepted';
-  if (month < 1 || month > 12) return 'has no such month';
-  const monthDays = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
-  if (day < 1 || day > monthDays) return 'has no such day in its month';
-  if (hour > 23 || minute > 59 || second > 59) return 'has a time of day out of range';
-
-  let epochMs = 0;
-  const [, fraction, offsetSign, offsetHoursText, offsetMinutesText] = m;
-  if (offsetSign !== undefined) {
-    const offsetHours = digitsAt(offsetHoursText, 0, 2);
-    const offsetMinutes = offsetMinutesText === undefined ? 0 : digitsAt(offsetMinutesText, 0, 2);
-    if (offsetHours > 23 || offsetMinutes > 59) return 'has a time zone offset out of range';
-    epochMs = (offsetSign === '-' ? 1 : -1) * (offsetHours * 60 + offsetMinutes) * MS_PER_MINUTE;
-  }
-  // Digits past the millisecond are truncated: a Date cannot hold them.
-  const millis = fraction === undefined ? 0 : digitsAt(fraction.padEnd(3, '0'), 0, 3);
-  epochMs +=
-    year < 100
-      ? Date.UTC(year + 400, month - 1, day, hour, minute, second, millis) - MS_PER_400_YEARS
-      : Date.UTC(year, month - 1, day, hour, minute, second, millis);
-
-  if (epochMs < MIN_INSTANT || epochMs > MAX_INSTANT) return 'falls outside years 0001–9999 UTC';
-  return new Date(epochMs);
-}
-
-// The value of `count` ASCII digits from `start`; the caller has matched them as \d already.
-function digitsAt(text: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i += 1) value = value * 10 + text.charCodeAt(i) - 48;
-  return value;
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 function reject(reason: string): LogLineResult {
