@@ -32,7 +32,10 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   // safe to show, but only with the stable code; never extensions such as `stacktrace`, which
   // Apollo adds outside production and which names server files.
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+    // graphql-js parses recursively: a query nested past what maxTokens lets through overflows
+    // the stack, and that engine message is not ours to show.
+    const message = /call stack/i.test(formatted.message) ? 'The query nests too deeply.' : formatted.message;
+    return { message, locations: formatted.locations, path: formatted.path, extensions: { code } };
   }
   return { message: 'Something went wrong on our side.', path: formatted.path, extensions: { code: 'INTERNAL_ERROR' } };
 }
@@ -50,6 +53,9 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
       formatError: formatGraphqlError,
       // Stack traces never leave the server, whatever NODE_ENV says.
       includeStacktraceInErrorResponses: false,
+      // Bounds the work (and the recursion depth) of parsing one query; the API's real queries
+      // are a few dozen tokens.
+      parseOptions: { maxTokens: 2_000 },
     }),
   ],
 })

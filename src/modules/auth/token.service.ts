@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { isUUID } from 'class-validator';
 import { Principal, Role } from '../../core/http/access.decorators';
 import { AuthError } from './auth.errors';
 
@@ -31,7 +32,9 @@ export class TokenService {
     } catch {
       throw AuthError.unauthenticated('The bearer token is invalid or expired.');
     }
-    if (typeof claims.sub !== 'string' || (claims.role !== 'user' && claims.role !== 'admin')) {
+    // A token signed by us but with other claim types (an old format, a bug) must not reach a
+    // query: a `sub` that is not a UUID would make every owner-scoped lookup fail in PostgreSQL.
+    if (typeof claims.sub !== 'string' || !isUUID(claims.sub) || (claims.role !== 'user' && claims.role !== 'admin')) {
       throw AuthError.unauthenticated('The bearer token is invalid or expired.');
     }
     return { id: claims.sub, role: claims.role, username: claims.username };
