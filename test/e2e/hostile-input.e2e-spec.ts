@@ -165,6 +165,11 @@ describe('hostile input: every operation in openapi.json keeps the error contrac
         }
       }
       if (op.body) for (const body of NASTY_BODIES) requests.push(base(withIds, body));
+      // Every forged or malformed token on every operation, including validly signed ones with
+      // claims of the wrong type: they must stop at 401, never reach a query.
+      for (const token of [...creds.forged, '', 'x y', 'a'.repeat(12_000)]) {
+        requests.push({ method: op.method, path: withIds, headers: { authorization: `Bearer ${token}` } });
+      }
       await mapLimit(requests, 4, async (req) => {
         await expectContract(req);
       });
