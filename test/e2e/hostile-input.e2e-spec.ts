@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { readdir, readlink } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join, sep } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
 import fc from 'fast-check';
 import { pct, requestFor, type Credentials } from '../utils/hostile/arbitraries';
@@ -305,6 +308,40 @@ describe('hostile input: every operation in openapi.json keeps the error contrac
     expect(rejections.body.items.map((r: { line: number }) => r.line)).toEqual([2, 3, 4, 5, 7]);
     for (const text of [JSON.stringify(job), rejections.text]) expect(findLeak(text)).toBeUndefined();
     expect(rejections.text).not.toMatch(/database refused|PostgreSQL|jsonb/);
+  });
+
+  it('an upload the client abandons mid-body leaves no temp file and no open descriptor', async () => {
+    const dataDir = t.config.dataDir;
+    const openUnderData = async () => {
+      const fds = await readdir('/proc/self/fd').catch(() => [] as string[]);
+      const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return targets.filter((target) => target.startsWith(dataDir) && !target.includes(`${sep}pg${sep}`));
+    };
+    const partials = async () => readdir(join(dataDir, 'objects', '.tmp')).catch(() => [] as string[]);
+    const before = (await t.http().get('/api/v1/jobs?limit=500').set(as(creds.user))).body.items.length;
+
+    for (let i = 0; i < 3; i += 1) {
+      const head = `--b\r\nContent-Disposition: form-data; name="file"; filename="cut.jsonl"\r\n\r\n`;
+      const socket = connect(port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write(
+        `POST /api/v1/files/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${creds.user}\r\n` +
+          `Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 10000000\r\n\r\n${head}`,
+      );
+      socket.write('{"timestamp":"2024-05-01T12:00:00Z","level":"INFO","message":"partial"}\n'.repeat(2000));
+      // The partial object exists (or is about to): then the client disappears.
+      const deadline = Date.now() + 10_000;
+      while ((await partials()).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      socket.destroy();
+    }
+
+    const deadline = Date.now() + 10_000;
+    while (((await partials()).length > 0 || (await openUnderData()).length > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await partials()).toEqual([]);
+    expect(await openUnderData()).toEqual([]);
+    expect((await t.http().get('/api/v1/jobs?limit=500').set(as(creds.user))).body.items).toHaveLength(before);
   });
 
   it('the server is still ready afterwards', async () => {

@@ -174,6 +174,16 @@ export function describeObjectStorageContract(
       expect(await keysOf(storage.list(''))).toEqual([]);
     });
 
+    it('keeps nothing when the body is destroyed without an error (the client went away)', async () => {
+      const body = generatedStream(20 * MiB);
+      body.once('data', () => body.destroy());
+
+      await expect(storage.put('jobs/2/input', body)).rejects.toThrow();
+
+      expect(await storage.stat('jobs/2/input')).toBeNull();
+      expect(await keysOf(storage.list(''))).toEqual([]);
+    });
+
     it('keeps the previous version when replacing it fails', async () => {
       await storage.put('a/b', Buffer.from('kept'));
 

@@ -73,11 +73,15 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
     }
     let settled = false;
     let storing: Promise<void> | undefined;
+    let part: ByteLimit | undefined;
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
       req.unpipe(parser);
       req.resume(); // drain what the client still sends, so it reads our answer
+      // A part whose request died would otherwise never end: `store` would wait forever with its
+      // sink (a temp file, an S3 multipart upload) open. Failing it makes every driver clean up.
+      part?.destroy(error instanceof Error ? error : new Error(String(error)));
       reject(error);
     };
 
@@ -87,6 +91,7 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
         return;
       }
       const limit = new ByteLimit(options.maxBytes);
+      part = limit;
       file.on('error', (error) => limit.destroy(error));
       file.pipe(limit);
       const meta = { fileName: toStorableText(info.filename ?? ''), mimeType: info.mimeType };
@@ -107,6 +112,9 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
       if (!storing) fail(UploadError.missingFile(options.field));
     });
     req.on('aborted', () => fail(UploadError.malformed('the client aborted the upload')));
+    req.on('close', () => {
+      if (!req.complete) fail(UploadError.malformed('the client aborted the upload'));
+    });
     req.pipe(parser);
   });
 }
