@@ -26,7 +26,7 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', register.contentType)
-  getMetrics(@Req() req: Request): Promise<string> {
+  async getMetrics(@Req() req: Request): Promise<string> {
     const access = this.config.metricsAccess;
     if (access.mode === 'closed') throw new DomainError('NOT_FOUND', 'Cannot GET /metrics', { kind: 'not_found' });
     if (access.mode === 'token') {
