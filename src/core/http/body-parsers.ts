@@ -14,6 +14,42 @@ export interface BodyLimit {
 const DEFAULT_JSON_LIMIT = '1mb';
 
 /**
+ * Bulk bodies (over the default limit) read and parsed at once per process. A 16 MB JSON body
+ * costs ~10x its size in heap while parsed and validated, and V8 keeps the high-water mark long
+ * after: eight concurrent ones took resident memory from 216 to 590 MiB for good. Further bulk
+ * requests wait their turn unread (TCP holds their bytes), so memory is bounded by this number.
+ */
+export const BULK_BODIES_IN_FLIGHT = 2;
+
+/** A counting semaphore: `acquire` resolves when a slot is free; `release` hands it on in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+// Only the shape: the guard verifies the token later. Anonymous and garbage-token callers are
+// refused before a bulk body is read at all, so they cannot make the process parse 16 MB.
+const BEARER_SHAPE = /^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/i;
+
+/**
  * JSON and form parsers whose failures answer problem+json (they run before Nest's filters
  * can see them). Most routes keep a small limit; routes that take bulk data name their own.
  */
@@ -44,8 +80,25 @@ export function bodyParsers(limits: BodyLimit[]): RequestHandler[] {
         sendProblem(res, { ...known, request_id: String(req.id ?? '') });
       });
 
-  return [
-    guard((req) => jsonFor(sorted.find((l) => req.path.startsWith(l.prefix))?.limit ?? DEFAULT_JSON_LIMIT)),
-    guard(() => form),
-  ];
+  const bulkSlots = new Slots(BULK_BODIES_IN_FLIGHT);
+  const parseJson = guard((req) => jsonFor(sorted.find((l) => req.path.startsWith(l.prefix))?.limit ?? DEFAULT_JSON_LIMIT));
+  const bulkJson: RequestHandler = (req, res, next) => {
+    const bulk = sorted.some((l) => req.path.startsWith(l.prefix)) && req.is(['application/json', 'application/*+json']);
+    if (!bulk) return parseJson(req, res, next);
+    if (!BEARER_SHAPE.test(req.headers.authorization ?? '')) {
+      req.resume();
+      return sendProblem(res, {
+        ...problem(401, 'UNAUTHORIZED', 'Send a bearer token (Authorization: Bearer <jwt>) to use this route.'),
+        request_id: String(req.id ?? ''),
+      });
+    }
+    void bulkSlots.acquire().then(() => {
+      // The client went away while it waited: its 'close' has fired already.
+      if (res.closed || req.destroyed) return bulkSlots.release();
+      // Held until the answer is sent: the parsed body lives through validation and the handler.
+      res.once('close', () => bulkSlots.release());
+      parseJson(req, res, next);
+    });
+  };
+  return [bulkJson, guard(() => form)];
 }

@@ -2,7 +2,7 @@ import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } fro
 import type { Request } from 'express';
 import { createValidationPipe } from '../../../core/http/validation';
 import { EcgCreateDto } from './ecg.dto';
-import { int32ArrayProblem } from './int32-array.validator';
+import { int32ArrayProblem, RefusedSignal } from './int32-array.validator';
 
 /**
  * The body of `POST /api/v1/ecgs`, validated like any other body (same pipe, same rules, same
@@ -12,7 +12,8 @@ import { int32ArrayProblem } from './int32-array.validator';
  * (`closeArrayGaps`, `stripProtoKeys`, the class-transformer copy): about 140 ms of blocked event
  * loop for a 12-lead, 60 s, 1 kHz ECG. All three skip typed arrays, so this pipe first packs each
  * signal that is a valid int32 array into an Int32Array (one pass, about 5 ms for 720,000
- * samples); anything else stays as sent, and IsInt32Array then names its first bad sample.
+ * samples) and replaces an invalid one by the RefusedSignal naming its first bad sample, which
+ * IsInt32Array then reports; anything that is not an array stays as sent.
  * A custom parameter decorator is what keeps the global pipe off this parameter
  * (`validateCustomDecorators` is off).
  */
@@ -32,9 +33,9 @@ function packValidSignals(body: unknown): void {
   for (const lead of leads) {
     if (typeof lead !== 'object' || lead === null) continue;
     const signal = (lead as { signal?: unknown }).signal;
-    if (Array.isArray(signal) && int32ArrayProblem(signal) === undefined) {
-      (lead as { signal: Int32Array }).signal = Int32Array.from(signal as number[]);
-    }
+    if (!Array.isArray(signal)) continue;
+    const problem = int32ArrayProblem(signal);
+    (lead as { signal: Int32Array | RefusedSignal }).signal = problem === undefined ? Int32Array.from(signal as number[]) : new RefusedSignal(problem);
   }
 }
 

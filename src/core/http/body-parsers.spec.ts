@@ -1,0 +1,59 @@
+import { createServer, type Server } from 'node:http';
+import express from 'express';
+import request from 'supertest';
+import { BULK_BODIES_IN_FLIGHT, bodyParsers } from './body-parsers';
+
+describe('bodyParsers', () => {
+  let server: Server;
+  let inHandler = 0;
+  let maxInHandler = 0;
+  const release: (() => void)[] = [];
+
+  beforeAll(() => {
+    const app = express();
+    for (const parser of bodyParsers([{ prefix: '/bulk', limit: '2mb' }])) app.use(parser);
+    app.post('/bulk', (_req, res) => {
+      inHandler += 1;
+      maxInHandler = Math.max(maxInHandler, inHandler);
+      release.push(() => {
+        inHandler -= 1;
+        res.json({ ok: true });
+      });
+    });
+    app.post('/small', (req, res) => res.json(req.body));
+    server = createServer(app);
+  });
+
+  it('refuses a bulk body without a bearer token before reading it', async () => {
+    const res = await request(server).post('/bulk').send({ a: 1 });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('UNAUTHORIZED');
+  });
+
+  it('answers 400 NESTING_TOO_DEEP for a body nested past the limit', async () => {
+    const res = await request(server).post('/small').type('json').send(`{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('NESTING_TOO_DEEP');
+  });
+
+  it('has at most BULK_BODIES_IN_FLIGHT bulk requests past the parser at once', async () => {
+    const auth = { authorization: 'Bearer a.b.c' };
+    const pending = Array.from({ length: 5 }, () => request(server).post('/bulk').set(auth).send({ x: 'y'.repeat(100_000) }).then((r) => r.status));
+    const deadline = Date.now() + 5_000;
+    let answered = 0;
+    const statuses: number[] = [];
+    pending.forEach((p) => void p.then((s) => statuses.push(s)));
+    while (answered < 5 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(inHandler).toBeLessThanOrEqual(BULK_BODIES_IN_FLIGHT);
+      const next = release.shift();
+      if (next) {
+        next();
+        answered += 1;
+      }
+    }
+    await Promise.all(pending);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    expect(maxInHandler).toBe(BULK_BODIES_IN_FLIGHT);
+  });
+});
