@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DeadLetterHandler, MessageContext, MessageHandler } from '../../core/messaging/message-handler.decorator';
+import { publicReason } from '../../core/errors/public-reason';
 import { QUEUES } from '../../core/messaging/queue-registry';
 import { JobsIngestService } from './jobs-ingest.service';
 import { JobIngestMessage } from './jobs.messages';
@@ -20,7 +21,8 @@ export class JobsConsumer {
   @DeadLetterHandler(QUEUES.jobsIngest)
   async ingestGaveUp(message: JobIngestMessage | undefined, error: Error, context: MessageContext): Promise<void> {
     if (!message) return; // an unreadable message names no job; the messaging layer logged it
-    const reason = error.name === 'JobsError' ? error.message : `Processing failed ${context.attempt} times: ${error.message}`.slice(0, 500);
+    // The job's `error` is shown to its owner: never a driver's text or a server path.
+    const reason = error.name === 'JobsError' ? error.message : `Processing failed ${context.attempt} times: ${publicReason(error)}.`;
     await this.ingest.failJob(message.job_id, reason);
   }
 }
