@@ -22,7 +22,7 @@ export interface IngestLimits {
   maxLineBytes: number;
   /** Reasons kept per job; every rejection is still counted. */
   maxStoredRejections: number;
-  /** Starts (and resumes) of one job before it is failed, against crash loops. */
+  /** Starts (and resumes) of one job without a committed batch in between before it is failed, against crash loops. */
   maxAttempts: number;
 }
 
@@ -76,7 +76,7 @@ export class JobsIngestService {
     const job = await this.jobs.start(jobId);
     if (!job) return; // deleted, or already finished: a redelivery has nothing to do
     if (job.attempts > this.limits.maxAttempts) {
-      await this.failJob(jobId, `Processing was interrupted ${this.limits.maxAttempts} times; the job is not retried again.`);
+      await this.failJob(jobId, `Processing was interrupted ${this.limits.maxAttempts} times in a row without progress; the job is not retried again.`);
       return;
     }
     await this.events.emit(job, job.linesRead > 0 ? 'resumed' : 'started');

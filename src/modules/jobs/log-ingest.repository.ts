@@ -63,8 +63,11 @@ export class LogIngestRepository {
           [jobId, rejections.map((r) => r.lineNo), rejections.map((r) => r.reason)],
         );
       }
+      // attempts = 1: this start made progress, so earlier interruptions no longer count; the
+      // budget bounds crash loops (starts in a row without a committed batch), not how often a
+      // long file may lose its worker.
       await client.query(
-        `UPDATE jobs SET lines_read = $2, bytes_read = $3, progress = $4, updated_at = now(),
+        `UPDATE jobs SET lines_read = $2, bytes_read = $3, progress = $4, updated_at = now(), attempts = 1,
                 entries_ingested = entries_ingested + $5, lines_rejected = lines_rejected + $6
           WHERE id = $1`,
         [jobId, batch.linesRead, batch.bytesRead, batch.progress, batch.rows.length - refused.length, batch.rejectedCount + refused.length],

@@ -52,7 +52,7 @@ export class JobEntity {
   @Column({ name: 'lines_rejected', type: 'integer', default: 0 })
   linesRejected: number;
 
-  /** Times a worker started (or resumed) this job; bounds crash loops. */
+  /** Starts (and resumes) since the last committed batch; bounds crash loops. */
   @Column({ type: 'smallint', default: 0 })
   attempts: number;
 
