@@ -91,6 +91,10 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
         return;
       }
       const limit = new ByteLimit(options.maxBytes);
+      // `store` may give up before it consumes the stream (a wrong file name): the error `fail`
+      // then destroys it with must not become an uncaught 'error' event. A consumer hears of
+      // errors through its own listener or pipeline.
+      limit.on('error', () => undefined);
       part = limit;
       file.on('error', (error) => limit.destroy(error));
       file.pipe(limit);
