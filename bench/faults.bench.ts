@@ -241,6 +241,8 @@ async function main(): Promise<void> {
       ADMIN_USERNAME: 'admin',
       ADMIN_PASSWORD: 'fault-admin-password',
       LOG_LEVEL: 'warn',
+      // Files one worker ingests at once; WORKER_PREFETCH=1 makes the scale-out figure one file per process.
+      ...(process.env.WORKER_PREFETCH ? { WORKER_PREFETCH: process.env.WORKER_PREFETCH } : {}),
     };
     const apiPort = await freePort();
     const api = startProcess('src/main.ts', { ...env, PORT: String(apiPort) }, { compiled: true });
