@@ -1,4 +1,4 @@
-import { inspectJson, MAX_JSON_DEPTH } from './json-inspection';
+import { exceedsDepth, inspectJson, MAX_JSON_DEPTH } from './json-inspection';
 
 const nested = (depth: number): unknown => {
   let value: unknown = 1;
@@ -35,5 +35,13 @@ describe('inspectJson', () => {
     expect(inspectJson({ signal: new Int32Array(1000) })).toBeUndefined();
     expect(inspectJson(42)).toBeUndefined();
     expect(inspectJson(null)).toBeUndefined();
+  });
+
+  it('exceedsDepth agrees with the walk on depth', () => {
+    expect(exceedsDepth(nested(MAX_JSON_DEPTH))).toBe(false);
+    expect(exceedsDepth(nested(MAX_JSON_DEPTH + 1))).toBe(true);
+    expect(exceedsDepth(JSON.parse('['.repeat(100_000) + ']'.repeat(100_000)))).toBe(true);
+    expect(exceedsDepth({ a: [1, { b: 2 }] }, 3)).toBe(false);
+    expect(exceedsDepth({ a: [1, { b: {} }] }, 3)).toBe(true);
   });
 });

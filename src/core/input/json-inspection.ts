@@ -82,3 +82,25 @@ function pathOf(frame: Frame, last: string | number, root = ''): string {
   for (let f: Frame | undefined = frame; f && f.key !== undefined; f = f.parent) keys.unshift(f.key);
   return keys.reduce<string>((path, key) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key), root);
 }
+
+/**
+ * Depth only, for hot paths (one call per ingested log line): plain recursion, which is safe
+ * because it stops at `maxDepth`, and allocates nothing.
+ */
+export function exceedsDepth(value: unknown, maxDepth = MAX_JSON_DEPTH, depth = 1): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth > maxDepth) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null && exceedsDepth(item, maxDepth, depth + 1)) return true;
+    }
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null && exceedsDepth(item, maxDepth, depth + 1)) return true;
+  }
+  return false;
+}

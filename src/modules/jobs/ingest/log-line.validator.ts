@@ -1,4 +1,4 @@
-import { inspectJson, MAX_JSON_DEPTH } from '../../../core/input/json-inspection';
+import { exceedsDepth, inspectJson, MAX_JSON_DEPTH } from '../../../core/input/json-inspection';
 import { parseInstant } from '../../../core/time/iso-instant';
 import type { LogEntry, LogLevel } from './log-entry';
 
@@ -71,13 +71,16 @@ export function parseLogLine(text: string): LogLineResult {
   // PostgreSQL text and jsonb cannot hold U+0000, and JSON.stringify (the COPY row) recurses:
   // both are refused here with our own reason. A NUL can only come from a `\u0000` escape (a raw
   // one is invalid JSON), so lines without one, nearly all, skip the walk for it.
-  if (source.includes('\\u0000') && (message.includes('\u0000') || (typeof service === 'string' && service.includes('\u0000')))) {
+  const mayHoldNul = source.includes('\\u0000');
+  if (mayHoldNul && (message.includes('\u0000') || (typeof service === 'string' && service.includes('\u0000')))) {
     return reject(`"${message.includes('\u0000') ? 'message' : 'service'}" contains a NUL (\\u0000) character, which cannot be stored`);
   }
 
   const attributes: Record<string, unknown> = {};
+  let nested = false;
   for (const key of Object.keys(record)) {
     if (KNOWN_KEYS.has(key)) continue;
+    if (typeof record[key] === 'object' && record[key] !== null) nested = true;
     if (key === '__proto__') {
       // Plain assignment would call the inherited __proto__ setter and swap the object's
       // prototype; define it as the ordinary data property JSON.parse made it.
@@ -87,8 +90,11 @@ export function parseLogLine(text: string): LogLineResult {
       attributes[key] = record[key];
     }
   }
-  const finding = inspectJson(attributes, { maxDepth: MAX_JSON_DEPTH, checkText: source.includes('\\u0000') });
-  if (finding?.kind === 'too_deep') return reject(`nests deeper than ${MAX_JSON_DEPTH} levels, the limit for a line`);
+  // Flat attributes without a NUL escape, nearly every line, need no walk.
+  const finding = mayHoldNul ? inspectJson(attributes, { maxDepth: MAX_JSON_DEPTH }) : undefined;
+  if (finding?.kind === 'too_deep' || (nested && !mayHoldNul && exceedsDepth(attributes))) {
+    return reject(`nests deeper than ${MAX_JSON_DEPTH} levels, the limit for a line`);
+  }
   if (finding?.kind === 'nul') return reject(`attribute ${quote(finding.path)} contains a NUL (\\u0000) character, which cannot be stored`);
 
   return { ok: true, entry: { timestamp, level, message, service: service ?? null, attributes } };
