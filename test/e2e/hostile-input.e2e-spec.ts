@@ -270,6 +270,14 @@ describe('hostile input: every operation in openapi.json keeps the error contrac
       expect((await post({ ...ecg, id: '.hidden.' })).status).toBe(202);
     });
 
+    it('a validly signed token of a user that does not exist is 401 where it would create a row', async () => {
+      const ghost = creds.forged.find((token) => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}').username === 'ghost')!;
+      const res = await t.http().post('/api/v1/files/upload').set(as(ghost)).attach('file', Buffer.from('{"timestamp":"2024-05-01T12:00:00Z","level":"INFO","message":"m"}\n'), 'g.jsonl');
+      expect(res.status).toBe(401);
+      const ecg = await t.http().post('/api/v1/ecgs').set(as(ghost)).send({ date: '2024-05-01T00:00:00Z', leads: [{ name: 'I', signal: [1] }] });
+      expect(ecg.status).toBe(401);
+    });
+
     it('stores UTF-8 file names as sent, and a NUL in a file name as U+FFFD', async () => {
       const upload = (disposition: string) =>
         expectContract({

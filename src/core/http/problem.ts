@@ -73,6 +73,19 @@ function fromParserError(error: { type?: string; status?: number; message?: stri
   }
 }
 
+/**
+ * A validly signed token whose user is gone (deleted, or a database restored without it) gets as
+ * far as inserting a row it owns; the `<table>_owner_id_fkey` constraint every owned table has
+ * then refuses it. That is the caller's credential, not our bug: 401, as for any dead token.
+ */
+function fromOwnerGone(error: object): ProblemDetails | undefined {
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  if (code === '23503' && typeof constraint === 'string' && constraint.endsWith('_owner_id_fkey')) {
+    return problem(401, 'UNAUTHORIZED', 'The account this token was issued for no longer exists.');
+  }
+  return undefined;
+}
+
 /** Maps anything thrown while serving a request to a problem; `undefined` means a bug (500). */
 export function toProblem(error: unknown): ProblemDetails | undefined {
   if (error instanceof DomainError) {
@@ -89,6 +102,7 @@ export function toProblem(error: unknown): ProblemDetails | undefined {
   if (error && typeof error === 'object' && 'type' in error) {
     return fromParserError(error as { type?: string });
   }
+  if (error && typeof error === 'object') return fromOwnerGone(error);
   return undefined;
 }
 

@@ -81,13 +81,13 @@ export function pct(value: string): string {
 function encodePathValue(value: string, raw: boolean): string {
   // Raw values keep deliberately broken escapes (`%zz`, `%ED%A0%80`); only bytes that cannot go on
   // the wire, and ? and #, are encoded.
-  return raw ? pct(value).replace(/%([2-7][0-9A-F])/g, (m, hex: string) => (/[?#/]/.test(String.fromCharCode(parseInt(hex, 16))) ? m : String.fromCharCode(parseInt(hex, 16)))) : pct(value);
+  return raw ? pct(value).replace(/%([2-7][0-9A-F])/g, (m, hex: string) => (/[ ?#/\x7f]/.test(String.fromCharCode(parseInt(hex, 16))) ? m : String.fromCharCode(parseInt(hex, 16)))) : pct(value);
 }
 
 function multipart(fileName: string, content: string, field: string, star: boolean): { type: string; body: Buffer } {
   const boundary = 'hostileBoundary7MA4YWxkTrZu0gW';
   const disposition = star
-    ? `form-data; name="${field}"; filename*=UTF-8''${encodeURIComponent(fileName).replace(/%25/g, '%')}`
+    ? `form-data; name="${field}"; filename*=UTF-8''${pct(fileName)}`
     : `form-data; name="${field}"; filename="${fileName.replace(/["\r\n]/g, '_')}"`;
   const body = Buffer.concat([
     Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: application/octet-stream\r\n\r\n`, 'utf8'),
