@@ -13,7 +13,7 @@ export class AppModule {
   static register(config: AppConfig, options: { withWorker: boolean }): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, { consume: options.withWorker, http: true, features: FEATURES }), HttpModule, HorizonGraphqlModule, AuthModule, RealtimeGatewayModule, ...FEATURE_MODULES],
+      imports: [CoreModule.forRoot(config, { consume: options.withWorker, http: true, features: FEATURES }), HttpModule, HorizonGraphqlModule, AuthModule, RealtimeGatewayModule.forRoot({ accessTokens: AuthModule }), ...FEATURE_MODULES],
     };
   }
 }
