@@ -8,6 +8,8 @@ import { JobEntity } from '../../modules/jobs/entities/job.entity';
 import { LogEntryEntity } from '../../modules/jobs/entities/log-entry.entity';
 import { LogRejectionEntity } from '../../modules/jobs/entities/log-rejection.entity';
 import { CreateJobs1763850000000 } from '../../../migrations/1763850000000-create-jobs';
+import { SeriesEntity } from '../../modules/series/entities/series.entity';
+import { CreateSeries1764000000000 } from '../../../migrations/1764000000000-create-series';
 
 /**
  * Entities and migrations are listed explicitly (no globs), so the app, the migration CLI and
@@ -20,11 +22,13 @@ export const ENTITIES = [
   JobEntity,
   LogEntryEntity,
   LogRejectionEntity,
+  SeriesEntity,
 ];
 export const MIGRATIONS = [
   CreateUsers1763835000000,
   CreateEcgs1763840000000,
   CreateJobs1763850000000,
+  CreateSeries1764000000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

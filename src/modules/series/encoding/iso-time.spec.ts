@@ -1,0 +1,32 @@
+import { IsoTimeFormatter, IsoTimeParser } from './iso-time';
+
+describe('IsoTimeFormatter', () => {
+  it('formats like Date#toISOString across days, years and leap days', () => {
+    const formatter = new IsoTimeFormatter();
+    const samples = [0, 1, 999, 86_399_999, 86_400_000, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(1, 0, 1), -1, Date.UTC(9999, 11, 31, 23, 59, 59, 999)];
+    for (let t = Date.UTC(2025, 0, 1); t < Date.UTC(2025, 0, 3); t += 7_777_777) samples.push(t);
+    for (const ms of samples) expect(formatter.format(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('rounds fractional milliseconds', () => {
+    expect(new IsoTimeFormatter().format(1000.6)).toBe('1970-01-01T00:00:01.001Z');
+  });
+});
+
+describe('IsoTimeParser', () => {
+  const parser = new IsoTimeParser();
+  it.each([
+    ['2025-11-22T10:15:00Z', Date.UTC(2025, 10, 22, 10, 15)],
+    ['2025-11-22T10:15:00.5Z', Date.UTC(2025, 10, 22, 10, 15, 0, 500)],
+    ['2025-11-22T10:15:00.123456Z', Date.UTC(2025, 10, 22, 10, 15, 0, 123)],
+    ['2025-11-22T10:15:00+02:00', Date.UTC(2025, 10, 22, 8, 15)],
+    ['2025-11-22T10:15', Date.UTC(2025, 10, 22, 10, 15)],
+    ['2025-11-22', Date.UTC(2025, 10, 22)],
+    ['0050-01-01T00:00:00Z', new Date('0050-01-01T00:00:00Z').getTime()],
+  ])('parses %s', (text, expected) => expect(parser.parse(text)).toBe(expected));
+
+  it.each(['2025-02-30T00:00:00Z', '2025-11-22T24:00:00Z', 'yesterday', '1732270500000', '', '0000-01-01T00:00:00Z', '2025-1-2'])(
+    'refuses %s',
+    (text) => expect(parser.parse(text)).toBeNaN(),
+  );
+});
