@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { startEmbeddedPostgres } from '../src/core/database/embedded-postgres';
 import { createTestDatabase } from '../test/utils/test-database';
 import { freePort, RunningProcess, startProcess, waitForReady } from '../test/utils/process';
@@ -130,7 +131,8 @@ async function main(): Promise<void> {
 
     const rows: string[][] = [];
     const row = (route: string, series: string, c: number, t: Timing, floorT?: Timing, note = '') =>
-      rows.push([route, series, String(c), t.p50.toFixed(1), t.p99.toFixed(1), formatBytes(t.bytes), floorT ? floorT.p99.toFixed(1) : '', floorT ? `${(t.p99 / floorT.p99).toFixed(1)}×` : '', note]);
+      rows.push([route, series, String(c), t.p50.toFixed(1), t.p99.toFixed(1), formatBytes(t.bytes), floorT ? floorT.p99.toFixed(1) : '', floorT ? `${(t.p99 / floorT.p99).toFixed(1)}×` : '', note]) &&
+    console.log(`  ${route} [${series}] c=${c}: p50 ${t.p50.toFixed(1)} ms, p99 ${t.p99.toFixed(1)} ms`);
 
     const datasets = [
       { label: `${LARGE / 1e6}M uniform`, body: uniformBody(LARGE) },
@@ -187,6 +189,20 @@ async function main(): Promise<void> {
         });
         row('floor: raw SELECT of the bytea', label, c, t, undefined, 'node-postgres pool');
       }
+      for (const c of CONCURRENCIES) {
+        // What the app's reads use instead (see SeriesRepository.loadSamples).
+        const t = await measure(c, REQUESTS, async () => {
+          const client = await db.connect();
+          try {
+            let bytes = 0;
+            for await (const chunk of client.query(copyTo(`COPY (SELECT values_f64, timestamps_f64 FROM series WHERE id = '${id}') TO STDOUT (FORMAT binary)`))) bytes += (chunk as Buffer).length;
+            return bytes;
+          } finally {
+            client.release();
+          }
+        });
+        row('floor: raw binary COPY of the bytea', label, c, t, undefined, 'node-postgres pool');
+      }
       if (id) await send(port, 'DELETE', `/api/v1/series/${id}`, auth);
     }
 
@@ -199,6 +215,9 @@ async function main(): Promise<void> {
     for (const r of rows) console.log(line(r));
     const over = rows.filter((r) => r[2] === '1' && !r[0].startsWith('floor') && Number(r[4]) >= 350);
     console.log(over.length === 0 ? '\nevery route p99 < 350 ms at concurrency 1' : `\nover 350 ms p99 at concurrency 1: ${over.map((r) => `${r[0]} [${r[1]}] ${r[4]} ms`).join('; ')}`);
+  } catch (error) {
+    if (app) console.error(`app output:\n${app.output().slice(-4000)}`);
+    throw error;
   } finally {
     floor.disconnect();
     await db.end().catch(() => undefined);

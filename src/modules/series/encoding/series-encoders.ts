@@ -1,4 +1,4 @@
-import { IsoTimeFormatter } from './iso-time';
+import { CHUNK, CSV_TEMPLATE, JSON_TEMPLATE, PointTemplate, PointWriter } from './point-writer';
 
 /** The points a read answers: timestamps and values, and which indexes of them (a window or a sample). */
 export interface PointSource {
@@ -9,50 +9,26 @@ export interface PointSource {
   indexes: Uint32Array | { from: number; to: number };
 }
 
-/** Points per piece of output: about 0.9 MB of JSON, small enough to keep memory flat, large enough to amortise a write. */
-const CHUNK = 16_384;
-
-function* indexChunks(indexes: PointSource['indexes']): Generator<[number, number, (k: number) => number]> {
-  if (indexes instanceof Uint32Array) {
-    for (let k = 0; k < indexes.length; k += CHUNK) yield [k, Math.min(indexes.length, k + CHUNK), (j) => indexes[j]];
-  } else {
-    for (let k = indexes.from; k < indexes.to; k += CHUNK) yield [k, Math.min(indexes.to, k + CHUNK), (j) => j];
-  }
+function* pieces(source: PointSource, template: PointTemplate): Generator<Buffer> {
+  const writer = new PointWriter(template);
+  const { values, timeAt, indexes } = source;
+  const list = indexes instanceof Uint32Array ? indexes : null;
+  const from = list ? 0 : (indexes as { from: number }).from;
+  const to = list ? list.length : (indexes as { to: number }).to;
+  for (let k = from; k < to; k += CHUNK) yield writer.write(values, timeAt, list, k, Math.min(to, k + CHUNK));
 }
 
 /**
- * The `points` array as JSON text, in pieces. Values are written with JavaScript's shortest
- * round-trip formatting (`0.1` stays `0.1`, `1e-300` stays `1e-300`), timestamps with a
- * per-day cached ISO prefix: no object and no Date per point, no JSON.stringify of a 60 MB tree.
+ * The `points` array's content as JSON bytes, in pieces. Values keep JavaScript's shortest
+ * round-trip digits (`0.1` stays `0.1`, `1e-300` stays `1e-300`); see PointWriter for why bytes.
  */
-export function* jsonPoints(source: PointSource): Generator<string> {
-  const formatter = new IsoTimeFormatter();
-  const { values, timeAt } = source;
-  let separator = '';
-  for (const [from, to, at] of indexChunks(source.indexes)) {
-    let text = '';
-    for (let k = from; k < to; k++) {
-      const i = at(k);
-      text += separator + '{"timestamp":"' + formatter.format(timeAt(i)) + '","value":' + values[i] + '}';
-      separator = ',';
-    }
-    yield text;
-  }
+export function jsonPoints(source: PointSource): Generator<Buffer> {
+  return pieces(source, JSON_TEMPLATE);
 }
 
-/** CSV with a `timestamp,value` header, in pieces. */
-export function* csvPoints(source: PointSource): Generator<string> {
-  const formatter = new IsoTimeFormatter();
-  const { values, timeAt } = source;
-  yield 'timestamp,value\n';
-  for (const [from, to, at] of indexChunks(source.indexes)) {
-    let text = '';
-    for (let k = from; k < to; k++) {
-      const i = at(k);
-      text += formatter.format(timeAt(i)) + ',' + values[i] + '\n';
-    }
-    yield text;
-  }
+/** CSV lines `timestamp,value\n`, in pieces (the header is the caller's). */
+export function csvPoints(source: PointSource): Generator<Buffer> {
+  return pieces(source, CSV_TEMPLATE);
 }
 
 /**

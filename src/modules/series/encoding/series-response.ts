@@ -19,6 +19,7 @@ export async function sendSeries(req: Request, res: Response, { series, points }
   }
   if (type === 'text/csv') {
     res.status(200).type('text/csv; charset=utf-8');
+    res.write('timestamp,value\n');
     await writeAll(res, csvPoints(points), '');
     return;
   }
@@ -28,7 +29,7 @@ export async function sendSeries(req: Request, res: Response, { series, points }
   await writeAll(res, jsonPoints(points), ']}');
 }
 
-async function writeAll(res: Response, pieces: Iterable<string>, tail: string): Promise<void> {
+async function writeAll(res: Response, pieces: Iterable<Buffer>, tail: string): Promise<void> {
   for (const piece of pieces) {
     if (res.destroyed) return;
     if (!res.write(piece)) {
