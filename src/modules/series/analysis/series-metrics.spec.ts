@@ -34,6 +34,23 @@ describe('computeMetrics', () => {
     expect(m).not.toHaveProperty('dominant_frequency_hz');
   });
 
+  it('matches the worked example of docs/series.md', () => {
+    // [2, 4, 4, 4, 5, 5, 7, 9] at 1 Hz; by hand and with NumPy/SciPy (np.std(ddof=1), stats.skew,
+    // stats.kurtosis(fisher=False), np.percentile): mean 5, Σd² = 32 → variance 32/7, population
+    // m2 = 4, m3 = 5.25, m4 = 44.5 → skewness 5.25/8 = 0.65625, kurtosis 44.5/16 = 2.78125;
+    // Σx² = 232 → rms √29; p05 at h = 0.35 → 2 + 0.35·2 = 2.7; p95 at h = 6.65 → 7 + 0.65·2 = 8.3.
+    const m = metricsOf([2, 4, 4, 4, 5, 5, 7, 9]);
+    expect(m).toMatchObject({ count: 8, min: 2, max: 9, mean: 5, median: 4.5, peak: 9, peak_to_peak: 7, duration_s: 7, mean_interval_s: 1 });
+    expect(m.variance).toBeCloseTo(32 / 7, 12);
+    expect(m.std).toBeCloseTo(2.138089935299395, 12);
+    expect(m.rms).toBeCloseTo(Math.sqrt(29), 12);
+    expect(m.crest_factor).toBeCloseTo(9 / Math.sqrt(29), 12);
+    expect(m.skewness).toBeCloseTo(0.65625, 12);
+    expect(m.kurtosis).toBeCloseTo(2.78125, 12);
+    expect(m.p05).toBeCloseTo(2.7, 12);
+    expect(m.p95).toBeCloseTo(8.3, 12);
+  });
+
   it('gets the skew of an asymmetric sample right', () => {
     // [0, 0, 0, 10]: mean 2.5, deviations -2.5 ×3 and 7.5; population m2 = 75/4, m3 = 375/4,
     // m4 = 3281.25/4 → g1 = 93.75 / 18.75^1.5 = 2/√3, b2 = 820.3125 / 351.5625 = 7/3

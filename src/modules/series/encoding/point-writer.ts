@@ -9,7 +9,7 @@ const ZERO = 48;
  * the same shortest round-trip digits as `String(x)`), the timestamps by integer arithmetic into
  * the bytes, and everything else is copied from constant byte templates.
  */
-export const CHUNK = 16_384;
+export const CHUNK = 4096;
 
 export interface PointTemplate {
   /** Bytes before the timestamp of each point, e.g. `{"timestamp":"`. */
