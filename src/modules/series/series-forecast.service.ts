@@ -53,7 +53,10 @@ export class SeriesForecastService {
         return [{ candidate, score: backtest(candidate.fit, values, holdout) }];
       } catch (error) {
         if (error instanceof NotFittable && method === 'auto') return [];
-        throw error instanceof NotFittable ? SeriesError.notForecastable(error.message) : error;
+        // The back-test fits on the window minus its held-out tail; say so, or "has 2 points" would puzzle a 3-point series.
+        throw error instanceof NotFittable
+          ? SeriesError.notForecastable(`${error.message} (${n} in the window, ${holdout} held out for the back-test).`)
+          : error;
       }
     });
     if (tested.length === 0) {

@@ -31,7 +31,7 @@ export const MIN_FIT = { linear: 3, holt: 4, holt_winters: 8 } as const;
  */
 export function fitLinear(y: Float64Array): FittedModel {
   const n = y.length;
-  if (n < MIN_FIT.linear) throw new NotFittable(`linear needs at least ${MIN_FIT.linear} points, the series has ${n}`);
+  if (n < MIN_FIT.linear) throw new NotFittable(`linear needs at least ${MIN_FIT.linear} points to fit on, got ${n}`);
   const xMean = (n - 1) / 2;
   let yMean = 0;
   for (let i = 0; i < n; i++) yMean += y[i];
@@ -68,7 +68,7 @@ const GAMMAS = [0.05, 0.1, 0.3];
 /** Holt's linear trend (double exponential smoothing), additive errors. */
 export function fitHolt(y: Float64Array): FittedModel {
   const n = y.length;
-  if (n < MIN_FIT.holt) throw new NotFittable(`holt needs at least ${MIN_FIT.holt} points, the series has ${n}`);
+  if (n < MIN_FIT.holt) throw new NotFittable(`holt needs at least ${MIN_FIT.holt} points to fit on, got ${n}`);
   let best = { sse: Infinity, alpha: 0, beta: 0, level: 0, trend: 0 };
   for (const alpha of ALPHAS) {
     for (const beta of BETAS) {
@@ -108,7 +108,7 @@ export function fitHolt(y: Float64Array): FittedModel {
 export function fitHoltWinters(y: Float64Array, m: number): FittedModel {
   const n = y.length;
   if (m < 2 || n < Math.max(MIN_FIT.holt_winters, 2 * m)) {
-    throw new NotFittable(`holt_winters needs two full seasons (${2 * m} points for a season of ${m}), the series has ${n}`);
+    throw new NotFittable(`holt_winters needs two full seasons (${2 * m} points for a season of ${m}), got ${n}`);
   }
   // Classical start: level = mean of the first season, trend = mean change between the first two
   // seasons per sample, seasonal = the first season's deviations from its mean.
