@@ -37,13 +37,20 @@ export function csvPoints(source: PointSource): Generator<Buffer> {
  */
 export function binaryPoints(source: PointSource): Buffer {
   const { indexes, values, timeAt } = source;
-  const count = indexes instanceof Uint32Array ? indexes.length : indexes.to - indexes.from;
-  const out = new Float64Array(count * 2);
-  for (let k = 0; k < count; k++) {
-    const i = indexes instanceof Uint32Array ? indexes[k] : indexes.from + k;
-    out[k] = timeAt(i);
-    out[count + k] = values[i];
+  if (indexes instanceof Uint32Array) {
+    const count = indexes.length;
+    const out = new Float64Array(count * 2);
+    for (let k = 0; k < count; k++) {
+      out[k] = timeAt(indexes[k]);
+      out[count + k] = values[indexes[k]];
+    }
+    return littleEndian(out);
   }
+  const { from, to } = indexes;
+  const count = to - from;
+  const out = new Float64Array(count * 2);
+  for (let k = 0; k < count; k++) out[k] = timeAt(from + k);
+  out.set(values.subarray(from, to), count);
   return littleEndian(out);
 }
 
