@@ -150,6 +150,14 @@ async function main(): Promise<void> {
         });
         const f = await measure(c, REQUESTS, async () => (await send(floorPort, 'POST', '/', json, body)).bytes);
         row('POST /series', label, c, t, f, `body ${formatBytes(body.length)}`);
+        // The first full read of each series just stored: nothing cached yet (see EncodedPointsCache).
+        const fresh = stored.slice(-(REQUESTS + 1));
+        const cold = await measure(c, REQUESTS, async (i) => {
+          const reply = await send(port, 'GET', `/api/v1/series/${fresh[i + 1]}`, auth);
+          if (reply.status !== 200) throw new Error(`first read: ${reply.status}`);
+          return reply.bytes;
+        });
+        row('GET /series/{id} (JSON, first read)', label, c, cold, undefined, 'cold: formatted, not cached');
         // Keep one series to read; the others only cost disk.
         for (const id of stored.splice(1)) await send(port, 'DELETE', `/api/v1/series/${id}`, auth);
       }
@@ -157,8 +165,8 @@ async function main(): Promise<void> {
 
       const routes: [string, string, Record<string, string>][] = [
         ['GET /series/{id}/metrics', `/api/v1/series/${id}/metrics`, {}],
-        ['GET /series/{id} (JSON)', `/api/v1/series/${id}`, {}],
-        ['GET /series/{id} (CSV)', `/api/v1/series/${id}`, { accept: 'text/csv' }],
+        ['GET /series/{id} (JSON, repeated)', `/api/v1/series/${id}`, {}],
+        ['GET /series/{id} (CSV, repeated)', `/api/v1/series/${id}`, { accept: 'text/csv' }],
         ['GET /series/{id} (binary)', `/api/v1/series/${id}`, { accept: 'application/octet-stream' }],
         ['GET /series/{id}?max_points=2000', `/api/v1/series/${id}?max_points=2000`, {}],
         ['GET /series/{id}/forecast?horizon=100', `/api/v1/series/${id}/forecast?horizon=100&method=auto`, {}],

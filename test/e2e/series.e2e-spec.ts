@@ -157,6 +157,21 @@ describe('Series', () => {
       expect(res.body.points.map((p: Body) => p.timestamp)).toEqual([...res.body.points.map((p: Body) => p.timestamp)].sort());
     });
 
+    it('answers a repeated full read with the same bytes, and 404 once deleted', async () => {
+      const first = await get(alice.token, `/${id}`).expect(200);
+      const second = await get(alice.token, `/${id}`).expect(200);
+      expect(second.text).toBe(first.text);
+      expect(second.body.points).toHaveLength(N);
+      const csv = [await get(alice.token, `/${id}`).set('accept', 'text/csv'), await get(alice.token, `/${id}`).set('accept', 'text/csv')];
+      expect(csv[1].text).toBe(csv[0].text);
+      expect(csv[0].text.split('\n')).toHaveLength(N + 2);
+
+      const copy = (await store(alice.token, { start: iso(T0), sampling_rate_hz: 100, values: [1, 2, 3] }).expect(201)).body.id;
+      await get(alice.token, `/${copy}`).expect(200);
+      await t.http().delete(`/api/v1/series/${copy}`).set(auth(alice.token)).expect(204);
+      await get(alice.token, `/${copy}`).expect(404);
+    });
+
     it('streams CSV on Accept: text/csv', async () => {
       const res = await get(alice.token, `/${id}?limit=2`).set('accept', 'text/csv').expect(200).expect('content-type', /text\/csv/);
       expect(res.text).toBe(`timestamp,value\n${iso(T0)},${value(0)}\n${iso(T0 + 10)},${value(1)}\n`);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EncodedPointsCache } from './encoding/encoded-points.cache';
 import { SeriesEntity } from './entities/series.entity';
 import { SeriesForecastService } from './series-forecast.service';
 import { SeriesController } from './series.controller';
@@ -10,7 +11,7 @@ import { SeriesService } from './series.service';
 @Module({
   imports: [TypeOrmModule.forFeature([SeriesEntity])],
   controllers: [SeriesController],
-  providers: [SeriesRepository, SeriesService, SeriesForecastService],
+  providers: [SeriesRepository, SeriesService, SeriesForecastService, EncodedPointsCache],
   exports: [SeriesService],
 })
 export class SeriesModule {}

@@ -7,6 +7,7 @@ import { computeMetrics, SeriesMetrics } from './analysis/series-metrics';
 import { parseCsvSeries, parseJsonSeries, SeriesData } from './dto/series-input';
 import { SeriesReadQueryDto, SeriesResponseDto, toSeriesResponse } from './dto/series.dto';
 import { minMaxBuckets } from './encoding/downsample';
+import { EncodedPointsCache } from './encoding/encoded-points.cache';
 import type { PointSource } from './encoding/series-encoders';
 import { SeriesEntity } from './entities/series.entity';
 import { SeriesError } from './series.errors';
@@ -16,6 +17,8 @@ import { SeriesRepository } from './series.repository';
 export interface SeriesRead {
   series: SeriesEntity;
   points: PointSource;
+  /** Every point, in order (no window, no downsampling): the same bytes for every such read. */
+  full: boolean;
 }
 
 /** Storing, reading, listing, counting and deleting series; forecasts are SeriesForecastService. */
@@ -24,6 +27,7 @@ export class SeriesService {
   constructor(
     private readonly repository: SeriesRepository,
     private readonly config: AppConfig,
+    private readonly encoded: EncodedPointsCache,
   ) {}
 
   /** Validates either JSON form, computes the metrics once and stores one row. */
@@ -56,7 +60,7 @@ export class SeriesService {
     const series = await this.getSeries(ownerId, id);
     const from = Math.min(query.offset ?? 0, series.count);
     const to = query.limit === undefined ? series.count : Math.min(series.count, from + query.limit);
-    if (from === to) return { series, points: { values: new Float64Array(0), timeAt: () => 0, indexes: { from: 0, to: 0 } } };
+    if (from === to) return { series, points: { values: new Float64Array(0), timeAt: () => 0, indexes: { from: 0, to: 0 } }, full: false };
     const samples = await this.repository.loadSamples(series.id, from, to);
     const startMs = series.startAt.getTime();
     const rate = series.samplingRateHz;
@@ -65,7 +69,7 @@ export class SeriesService {
     const timeAt = timestamps ? (i: number) => timestamps[i] : (i: number) => startMs + ((from + i) * 1000) / rate!;
     const length = to - from;
     const indexes = query.max_points !== undefined && length > query.max_points ? minMaxBuckets(samples.values, 0, length, query.max_points) : { from: 0, to: length };
-    return { series, points: { values: samples.values, timeAt, indexes } };
+    return { series, points: { values: samples.values, timeAt, indexes }, full: from === 0 && to === series.count && !(indexes instanceof Uint32Array) };
   }
 
   async listSeries(ownerId: string, { limit, cursor }: PageQueryDto): Promise<Page<SeriesResponseDto>> {
@@ -82,6 +86,7 @@ export class SeriesService {
   async deleteSeries(ownerId: string, id: string): Promise<void> {
     const deleted = isUUID(id) && (await this.repository.deleteOwned(ownerId, id));
     if (!deleted) throw SeriesError.notFound(id);
+    this.encoded.forget(id);
   }
 }
 
