@@ -33,8 +33,7 @@ import {
   SeriesWithPointsDto,
   toSeriesResponse,
 } from './dto/series.dto';
-import { EncodedPointsCache } from './encoding/encoded-points.cache';
-import { sendSeries } from './encoding/series-response';
+import { negotiateFormat, sendSeries } from './encoding/series-response';
 import { SeriesForecastService } from './series-forecast.service';
 import { SeriesService } from './series.service';
 
@@ -51,7 +50,6 @@ export class SeriesController {
   constructor(
     private readonly series: SeriesService,
     private readonly forecasts: SeriesForecastService,
-    private readonly encoded: EncodedPointsCache,
   ) {}
 
   @Post()
@@ -112,7 +110,7 @@ export class SeriesController {
   })
   @ApiNotFoundResponse({ description: 'No such series among yours (SERIES_NOT_FOUND)' })
   async getSeries(@CurrentUser() me: Principal, @Param('id') id: string, @Query() query: SeriesReadQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await sendSeries(req, res, await this.series.read(me.id, id, query), this.encoded);
+    await sendSeries(res, await this.series.read(me.id, id, query, negotiateFormat(req)));
   }
 
   @Get(':id/metrics')

@@ -9,16 +9,20 @@ import { SeriesReadQueryDto, SeriesResponseDto, toSeriesResponse } from './dto/s
 import { minMaxBuckets } from './encoding/downsample';
 import { EncodedPointsCache } from './encoding/encoded-points.cache';
 import type { PointSource } from './encoding/series-encoders';
+import type { SeriesFormat } from './encoding/series-response';
 import { SeriesEntity } from './entities/series.entity';
 import { SeriesError } from './series.errors';
 import { SeriesRepository } from './series.repository';
 
-/** A read: the series' metadata and the points to answer. */
+/** A read: the series' metadata and either the points to encode or the bytes kept from an earlier read. */
 export interface SeriesRead {
   series: SeriesEntity;
-  points: PointSource;
-  /** Every point, in order (no window, no downsampling): the same bytes for every such read. */
-  full: boolean;
+  format: SeriesFormat;
+  points?: PointSource;
+  /** The encoded points of an earlier full read in this format. */
+  cached?: Buffer[];
+  /** Set for a full read in a text format: hand the encoded pieces back to keep them. */
+  keep?: (pieces: Buffer[]) => void;
 }
 
 /** Storing, reading, listing, counting and deleting series; forecasts are SeriesForecastService. */
@@ -55,21 +59,37 @@ export class SeriesService {
     return (await this.getSeries(ownerId, id, true)).metrics;
   }
 
-  /** The points of the `offset`/`limit` window, downsampled to `max_points` when asked. */
-  async read(ownerId: string, id: string, query: SeriesReadQueryDto): Promise<SeriesRead> {
+  /**
+   * The points of the `offset`/`limit` window, downsampled to `max_points` when asked. A full
+   * read in JSON or CSV (every point) is answered from EncodedPointsCache when an earlier one was
+   * kept, without loading the samples: the series exists and is the caller's (just checked), and
+   * stored series never change.
+   */
+  async read(ownerId: string, id: string, query: SeriesReadQueryDto, format: SeriesFormat): Promise<SeriesRead> {
     const series = await this.getSeries(ownerId, id);
     const from = Math.min(query.offset ?? 0, series.count);
     const to = query.limit === undefined ? series.count : Math.min(series.count, from + query.limit);
-    if (from === to) return { series, points: { values: new Float64Array(0), timeAt: () => 0, indexes: { from: 0, to: 0 } }, full: false };
+    const length = to - from;
+    if (length === 0) return { series, format, points: { values: new Float64Array(0), timeAt: () => 0, indexes: { from: 0, to: 0 } } };
+    const sampled = query.max_points !== undefined && length > query.max_points;
+    const keepable = format !== 'binary' && from === 0 && to === series.count && !sampled;
+    if (keepable) {
+      const cached = this.encoded.get(series.id, format);
+      if (cached) return { series, format, cached };
+    }
     const samples = await this.repository.loadSamples(series.id, from, to);
     const startMs = series.startAt.getTime();
     const rate = series.samplingRateHz;
     const timestamps = samples.timestamps;
     // Indexes below are relative to the loaded window; uniform timestamps need the absolute index.
     const timeAt = timestamps ? (i: number) => timestamps[i] : (i: number) => startMs + ((from + i) * 1000) / rate!;
-    const length = to - from;
-    const indexes = query.max_points !== undefined && length > query.max_points ? minMaxBuckets(samples.values, 0, length, query.max_points) : { from: 0, to: length };
-    return { series, points: { values: samples.values, timeAt, indexes }, full: from === 0 && to === series.count && !(indexes instanceof Uint32Array) };
+    const indexes = sampled ? minMaxBuckets(samples.values, 0, length, query.max_points!) : { from: 0, to: length };
+    return {
+      series,
+      format,
+      points: { values: samples.values, timeAt, indexes },
+      ...(keepable ? { keep: (pieces: Buffer[]) => this.encoded.set(series.id, format, pieces) } : {}),
+    };
   }
 
   async listSeries(ownerId: string, { limit, cursor }: PageQueryDto): Promise<Page<SeriesResponseDto>> {

@@ -17,7 +17,7 @@ export class EncodedPointsCache {
   private readonly entries = new Map<string, { pieces: Buffer[]; bytes: number }>();
   private bytes = 0;
 
-  get(seriesId: string, format: 'json' | 'csv'): Buffer[] | undefined {
+  get(seriesId: string, format: string): Buffer[] | undefined {
     const key = `${seriesId}:${format}`;
     const entry = this.entries.get(key);
     if (!entry) return undefined;
@@ -27,7 +27,7 @@ export class EncodedPointsCache {
     return entry.pieces;
   }
 
-  set(seriesId: string, format: 'json' | 'csv', pieces: Buffer[]): void {
+  set(seriesId: string, format: string, pieces: Buffer[]): void {
     const bytes = pieces.reduce((sum, piece) => sum + piece.buffer.byteLength, 0);
     if (bytes > MAX_ENTRY_BYTES) return;
     const key = `${seriesId}:${format}`;

@@ -1,52 +1,51 @@
 import type { Request, Response } from 'express';
 import { toSeriesResponse } from '../dto/series.dto';
 import type { SeriesRead } from '../series.service';
-import type { EncodedPointsCache } from './encoded-points.cache';
 import { binaryPoints, csvPoints, jsonPoints } from './series-encoders';
 
+export type SeriesFormat = 'json' | 'csv' | 'binary';
+
+const MEDIA_TYPES: Record<string, SeriesFormat> = { 'application/json': 'json', 'text/csv': 'csv', 'application/octet-stream': 'binary' };
+
+/** The representation the client accepts best; JSON when it accepts none of them (or anything). */
+export function negotiateFormat(req: Request): SeriesFormat {
+  const type = req.accepts(Object.keys(MEDIA_TYPES));
+  return type ? MEDIA_TYPES[type] : 'json';
+}
+
 /**
- * Answers a read in the representation the client accepts (JSON unless it prefers CSV or
- * binary). Text is produced in pieces and written as it is made, waiting for the socket to
- * drain, so the first bytes leave early; a full read keeps its pieces in `cache` for the next
- * full read of the same series (see EncodedPointsCache).
+ * Writes a read. Text is produced in pieces and written as it is made, waiting for the socket to
+ * drain, so the first bytes leave early; pieces of a read the service may keep (`read.keep`) are
+ * handed back once all of them were written, and a read the service found kept (`read.cached`)
+ * is written as it is.
  */
-export async function sendSeries(req: Request, res: Response, { series, points, full }: SeriesRead, cache: EncodedPointsCache): Promise<void> {
-  const type = req.accepts(['application/json', 'text/csv', 'application/octet-stream']) || 'application/json';
+export async function sendSeries(res: Response, read: SeriesRead): Promise<void> {
+  const { series, format } = read;
   res.vary('Accept');
-  if (type === 'application/octet-stream') {
-    const body = binaryPoints(points);
+  if (format === 'binary') {
+    const body = binaryPoints(read.points!);
     res.status(200).type('application/octet-stream').setHeader('X-Series-Count', String(body.length / 16));
     res.end(body);
     return;
   }
-  if (type === 'text/csv') {
+  let tail = '';
+  if (format === 'csv') {
     res.status(200).type('text/csv; charset=utf-8');
     res.write('timestamp,value\n');
-    await writeCached(res, full ? cache : null, series.id, 'csv', () => csvPoints(points), '');
-    return;
+  } else {
+    const head = JSON.stringify(toSeriesResponse(series));
+    res.status(200).type('application/json; charset=utf-8');
+    res.write(`${head.slice(0, -1)},"points":[`);
+    tail = ']}';
   }
-  const head = JSON.stringify(toSeriesResponse(series));
-  res.status(200).type('application/json; charset=utf-8');
-  res.write(`${head.slice(0, -1)},"points":[`);
-  await writeCached(res, full ? cache : null, series.id, 'json', () => jsonPoints(points), ']}');
-}
-
-async function writeCached(
-  res: Response,
-  cache: EncodedPointsCache | null,
-  seriesId: string,
-  format: 'json' | 'csv',
-  encode: () => Iterable<Buffer>,
-  tail: string,
-): Promise<void> {
-  const cached = cache?.get(seriesId, format);
-  if (cached) {
-    await writeAll(res, cached, tail);
+  if (read.cached) {
+    await writeAll(res, read.cached, tail);
     return;
   }
   const kept: Buffer[] = [];
-  const completed = await writeAll(res, keeping(encode(), kept), tail);
-  if (cache && completed) cache.set(seriesId, format, kept);
+  const pieces = format === 'csv' ? csvPoints(read.points!) : jsonPoints(read.points!);
+  const completed = await writeAll(res, read.keep ? keeping(pieces, kept) : pieces, tail);
+  if (completed) read.keep?.(kept);
 }
 
 function* keeping(pieces: Iterable<Buffer>, kept: Buffer[]): Generator<Buffer> {
