@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import { CreateUsers1763835000000 } from '../migrations/1763835000000-create-users';
 import { CreateEcgs1763840000000 } from '../migrations/1763840000000-create-ecgs';
 import { CreateJobs1763850000000 } from '../migrations/1763850000000-create-jobs';
+import { CreateSeries1764000000000 } from '../migrations/1764000000000-create-series';
 import type { FeatureRegistry } from './core/core.module';
 import { UserEntity } from './modules/auth/entities/user.entity';
 import { EcgLeadEntity } from './modules/ecg/entities/ecg-lead.entity';
@@ -13,6 +14,8 @@ import { LogEntryEntity } from './modules/jobs/entities/log-entry.entity';
 import { LogRejectionEntity } from './modules/jobs/entities/log-rejection.entity';
 import { JOBS_INGEST } from './modules/jobs/jobs.messages';
 import { JobsModule } from './modules/jobs/jobs.module';
+import { SeriesEntity } from './modules/series/entities/series.entity';
+import { SeriesModule } from './modules/series/series.module';
 
 // The composition root. A feature is added here, once: its module, its queues, its entities and
 // its migrations. Core receives them through CoreModule.forRoot (and the CLI through
@@ -22,6 +25,7 @@ import { JobsModule } from './modules/jobs/jobs.module';
 export const FEATURE_MODULES: Type[] = [
   EcgModule,
   JobsModule,
+  SeriesModule,
 ];
 
 /** What the features hand to core. Auth is imported by the HTTP app only, but its users table is everyone's. */
@@ -37,11 +41,13 @@ export const FEATURES: FeatureRegistry = {
     JobEntity,
     LogEntryEntity,
     LogRejectionEntity,
+    SeriesEntity,
   ],
   // In timestamp order; each feature's migrations are named after it.
   migrations: [
     CreateUsers1763835000000,
     CreateEcgs1763840000000,
     CreateJobs1763850000000,
+    CreateSeries1764000000000,
   ],
 };

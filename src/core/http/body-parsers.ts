@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { json, urlencoded } from 'express';
+import { json, text, urlencoded } from 'express';
 import { problem, sendProblem, toProblem } from './problem';
 
 export interface BodyLimit {
@@ -7,6 +7,8 @@ export interface BodyLimit {
   prefix: string;
   /** A size body-parser understands: `16mb`. */
   limit: string;
+  /** Text media types this prefix also takes (read as a string under the same limit), e.g. `text/csv`. */
+  textTypes?: string[];
 }
 
 const DEFAULT_JSON_LIMIT = '1mb';
@@ -27,6 +29,8 @@ export function bodyParsers(limits: BodyLimit[]): RequestHandler[] {
     return parser;
   };
   const form = urlencoded({ extended: false, limit: '16kb' });
+  const texts = new Map(sorted.filter((l) => l.textTypes?.length).map((l) => [l, text({ limit: l.limit, type: l.textTypes })]));
+  const passThrough: RequestHandler = (_req, _res, next) => next();
 
   const guard =
     (pick: (req: Request) => RequestHandler): RequestHandler =>
@@ -40,5 +44,9 @@ export function bodyParsers(limits: BodyLimit[]): RequestHandler[] {
   return [
     guard((req) => jsonFor(sorted.find((l) => req.path.startsWith(l.prefix))?.limit ?? DEFAULT_JSON_LIMIT)),
     guard(() => form),
+    guard((req) => {
+      const match = sorted.find((l) => req.path.startsWith(l.prefix));
+      return (match && texts.get(match)) ?? passThrough;
+    }),
   ];
 }
