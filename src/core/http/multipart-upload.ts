@@ -4,7 +4,14 @@ import type { Request } from 'express';
 import { DomainError } from '../errors/domain-error';
 import { toStorableText } from '../input/storable-text';
 
-export interface UploadedFileInfo {
+/**
+ * What a service receives for an upload: the file's bytes as a stream and what the client said
+ * about it. The service consumes the stream (e.g. into object storage) and never sees the request.
+ */
+export interface IncomingFile {
+  /** Errors with PAYLOAD_TOO_LARGE past the route's limit; whoever consumes it must then reject. */
+  stream: Readable;
+  /** As the client named it (untrusted: validate, never use as a path). */
   fileName: string;
   mimeType: string;
 }
@@ -12,11 +19,8 @@ export interface UploadedFileInfo {
 export interface ReceiveFileOptions<T> {
   field: string;
   maxBytes: number;
-  /**
-   * Consumes the part's stream (e.g. pipes it into object storage) and answers a result. The
-   * stream errors with PAYLOAD_TOO_LARGE past `maxBytes`; `store` must then reject.
-   */
-  store: (stream: Readable, info: UploadedFileInfo) => Promise<T>;
+  /** Consumes the file (usually a service method) and answers a result; a rejection fails the upload. */
+  handle: (file: IncomingFile) => Promise<T>;
 }
 
 export class UploadError extends DomainError {
@@ -56,10 +60,20 @@ class ByteLimit extends Transform {
 }
 
 /**
- * Streams the one file part of a multipart request into `store`, never holding it whole in
- * memory. Other parts are drained and ignored; a second file part in `field` is refused.
+ * The upload template for controllers: streams the one file part of a multipart request into
+ * `handle`, never holding it whole in memory, and answers what `handle` answered. Other parts are
+ * drained and ignored; a second file part in `field` is ignored. A failure (not multipart, no file,
+ * too large, malformed, or `handle` rejecting) rejects with a DomainError, after the rest of the
+ * body is drained so the client reads the answer.
+ *
+ * ```ts
+ * @Post('files/upload') @Consumes('multipart/form-data')
+ * upload(@CurrentUser() me: Principal, @Req() req: Request) {
+ *   return receiveFile(req, { field: 'file', maxBytes, handle: (file) => this.jobs.upload(me.id, file) });
+ * }
+ * ```
  */
-export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Promise<{ result: T; bytes: number; info: UploadedFileInfo }> {
+export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Promise<T> {
   if (!req.is('multipart/form-data')) return Promise.reject(UploadError.notMultipart());
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -79,7 +93,7 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
       settled = true;
       req.unpipe(parser);
       req.resume(); // drain what the client still sends, so it reads our answer
-      // A part whose request died would otherwise never end: `store` would wait forever with its
+      // A part whose request died would otherwise never end: `handle` would wait forever with its
       // sink (a temp file, an S3 multipart upload) open. Failing it makes every driver clean up.
       part?.destroy(error instanceof Error ? error : new Error(String(error)));
       reject(error);
@@ -91,19 +105,18 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
         return;
       }
       const limit = new ByteLimit(options.maxBytes);
-      // `store` may give up before it consumes the stream (a wrong file name): the error `fail`
+      // `handle` may give up before it consumes the stream (a wrong file name): the error `fail`
       // then destroys it with must not become an uncaught 'error' event. A consumer hears of
       // errors through its own listener or pipeline.
       limit.on('error', () => undefined);
       part = limit;
       file.on('error', (error) => limit.destroy(error));
       file.pipe(limit);
-      const meta = { fileName: toStorableText(info.filename ?? ''), mimeType: info.mimeType };
-      storing = options.store(limit, meta).then(
+      storing = options.handle({ stream: limit, fileName: toStorableText(info.filename ?? ''), mimeType: info.mimeType }).then(
         (result) => {
           if (settled) return;
           settled = true;
-          resolve({ result, bytes: limit.bytes, info: meta });
+          resolve(result);
         },
         (error) => {
           file.resume();

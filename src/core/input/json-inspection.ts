@@ -63,7 +63,7 @@ export function inspectJson(value: unknown, options: InspectOptions = {}): JsonF
       continue;
     }
     for (const key of Object.keys(container)) {
-      if (text && key.includes(NUL)) return { kind: 'nul', path: pathOf(frame, key.replace(/\u0000/g, '\\u0000'), options.root) };
+      if (text && key.includes(NUL)) return { kind: 'nul', path: pathOf(frame, key.split(NUL).join('\\u0000'), options.root) };
       if (reserved && RESERVED_KEYS.has(key)) return { kind: 'reserved_key', path: pathOf(frame, key, options.root) };
       const item: unknown = (container as Record<string, unknown>)[key];
       if (typeof item === 'string') {

@@ -6,10 +6,10 @@
  * instead, by the input inspection (json-inspection.ts), because a silent change would make
  * them mean something else.
  */
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function toStorableText(text: string): string {
-  return text.replace(UNSTORABLE, '\ufffd');
+  return text.split('\u0000').join('\ufffd').replace(LONE_SURROGATE, '\ufffd');
 }
 
 export function containsNul(text: string): boolean {

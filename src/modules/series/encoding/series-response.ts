@@ -1,0 +1,81 @@
+import type { Request, Response } from 'express';
+import { toSeriesResponse } from '../dto/series.dto';
+import type { SeriesRead } from '../series.service';
+import { binaryPoints, csvPoints, jsonPoints } from './series-encoders';
+
+export type SeriesFormat = 'json' | 'csv' | 'binary';
+
+const MEDIA_TYPES: Record<string, SeriesFormat> = { 'application/json': 'json', 'text/csv': 'csv', 'application/octet-stream': 'binary' };
+
+/** The representation the client accepts best; JSON when it accepts none of them (or anything). */
+export function negotiateFormat(req: Request): SeriesFormat {
+  const type = req.accepts(Object.keys(MEDIA_TYPES));
+  return type ? MEDIA_TYPES[type] : 'json';
+}
+
+/**
+ * Writes a read. Text is produced in pieces and written as it is made, waiting for the socket to
+ * drain, so the first bytes leave early; pieces of a read the service may keep (`read.keep`) are
+ * handed back once all of them were written, and a read the service found kept (`read.cached`)
+ * is written as it is.
+ */
+export async function sendSeries(res: Response, read: SeriesRead): Promise<void> {
+  const { series, format } = read;
+  res.vary('Accept');
+  if (format === 'binary') {
+    const body = binaryPoints(read.points!);
+    res.status(200).type('application/octet-stream').setHeader('X-Series-Count', String(body.length / 16));
+    res.end(body);
+    return;
+  }
+  let tail = '';
+  if (format === 'csv') {
+    res.status(200).type('text/csv; charset=utf-8');
+    res.write('timestamp,value\n');
+  } else {
+    const head = JSON.stringify(toSeriesResponse(series));
+    res.status(200).type('application/json; charset=utf-8');
+    res.write(`${head.slice(0, -1)},"points":[`);
+    tail = ']}';
+  }
+  if (read.cached) {
+    await writeAll(res, read.cached, tail);
+    return;
+  }
+  const kept: Buffer[] = [];
+  const pieces = format === 'csv' ? csvPoints(read.points!) : jsonPoints(read.points!);
+  const completed = await writeAll(res, read.keep ? keeping(pieces, kept) : pieces, tail);
+  if (completed) read.keep?.(kept);
+}
+
+function* keeping(pieces: Iterable<Buffer>, kept: Buffer[]): Generator<Buffer> {
+  for (const piece of pieces) {
+    kept.push(piece);
+    yield piece;
+  }
+}
+
+/** Writes every piece and the tail; false when the client went away first. */
+async function writeAll(res: Response, pieces: Iterable<Buffer>, tail: string): Promise<boolean> {
+  for (const piece of pieces) {
+    if (res.destroyed) return false;
+    if (!res.write(piece)) {
+      await drainedOrClosed(res);
+    }
+  }
+  if (res.destroyed) return false;
+  res.end(tail);
+  return true;
+}
+
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
