@@ -5,7 +5,9 @@ import { StatusEventBus } from '../../src/core/realtime/status-event-bus';
 import { StatusSnapshotRegistry } from '../../src/core/realtime/status-snapshot.registry';
 import { EcgAnalysisService } from '../../src/modules/ecg/ecg-analysis.service';
 import { baseUrlOf, StatusClient, StatusWebSocket, until } from '../utils/realtime-clients';
+import { wellSignedButInvalidTokens } from '../utils/tokens';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { poll } from '../utils/poll';
 
 type User = { id: string; token: string; username: string };
 
@@ -49,16 +51,8 @@ describe('realtime status over Socket.IO and WebSocket', () => {
       .expect(202);
   const getStatus = async (user: User, id: string) =>
     (await t.http().get(`/api/v1/ecgs/${id}`).set('authorization', `Bearer ${user.token}`).expect(200)).body.status as string;
-  const waitStatus = (user: User, id: string, status: string) => {
-    let last = '';
-    return (async () => {
-      const deadline = Date.now() + 20_000;
-      while ((last = await getStatus(user, id)) !== status) {
-        if (Date.now() > deadline) throw new Error(`ECG ${id} is ${last}, not ${status}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
-  };
+  const waitStatus = (user: User, id: string, status: string) =>
+    poll(() => getStatus(user, id), (current) => current === status, `ECG ${id} is ${status}`, { timeoutMs: 20_000, intervalMs: 20 });
   /** ECGs submitted from now on stay queued until the returned function is called. */
   const holdAnalyses = (): (() => void) => {
     const service = t.app.get(EcgAnalysisService);
@@ -100,6 +94,12 @@ describe('realtime status over Socket.IO and WebSocket', () => {
 
     it('refuses an expired token', async () => {
       expect(await refusal(tokenFor(alice, -10))).toEqual({ message: 'The token is invalid or expired.', code: 'UNAUTHENTICATED' });
+    });
+
+    it('refuses a well-signed token without exp, with a non-UUID sub, or naming an unknown user', async () => {
+      for (const [what, token] of wellSignedButInvalidTokens(t.app, alice)) {
+        expect({ what, ...(await refusal(token)) }).toEqual({ what, message: 'The token is invalid or expired.', code: 'UNAUTHENTICATED' });
+      }
     });
 
     it('refuses an admin, who manages users only', async () => {
@@ -307,6 +307,15 @@ describe('realtime status over Socket.IO and WebSocket', () => {
       await submit(alice, 'ws-auth');
       for (const query of ['', '?access_token=nope', `?access_token=${tokenFor(alice, -10)}`]) {
         const ws = websocket(`/ws/ecgs/ws-auth${query}`);
+        expect((await ws.closed).code).toBe(4401);
+        expect(ws.messages).toEqual([]);
+      }
+    });
+
+    it('closes with 4401 for a well-signed token without exp, with a non-UUID sub, or naming an unknown user', async () => {
+      await submit(alice, 'ws-claims');
+      for (const [, token] of wellSignedButInvalidTokens(t.app, alice)) {
+        const ws = websocket(`/ws/ecgs/ws-claims?access_token=${token}`);
         expect((await ws.closed).code).toBe(4401);
         expect(ws.messages).toEqual([]);
       }

@@ -1,8 +1,9 @@
+import { until } from '../../../test/utils/poll';
 import type { MessagePublisher } from '../../core/messaging/message-publisher';
-import { QUEUES } from '../../core/messaging/queue-registry';
 import type { EcgEvents } from './ecg-events';
 import { EcgSweeper, EXHAUSTED_ERROR } from './ecg-sweeper.service';
 import type { EcgRef, EcgRepository } from './ecg.repository';
+import { ECG_ANALYSE } from './ecg.messages';
 
 const ref = (pk: string, status: EcgRef['status'] = 'queued'): EcgRef => ({ pk, id: `id-${pk}`, ownerId: 'owner', status });
 
@@ -30,8 +31,8 @@ describe('EcgSweeper', () => {
 
     expect(repository.claimStale).toHaveBeenCalledWith(500, 2, 7);
     expect(publisher.publish.mock.calls).toEqual([
-      [QUEUES.ecgAnalyse, { ecg_pk: 'a' }],
-      [QUEUES.ecgAnalyse, { ecg_pk: 'b' }],
+      [ECG_ANALYSE, { ecg_pk: 'a' }],
+      [ECG_ANALYSE, { ecg_pk: 'b' }],
     ]);
   });
 
@@ -54,8 +55,7 @@ describe('EcgSweeper', () => {
   it('sweeps on its interval once started, and stops', async () => {
     const { sweeper, repository } = setup();
     sweeper.start();
-    const deadline = Date.now() + 2000;
-    while (repository.claimStale.mock.calls.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await until(() => repository.claimStale.mock.calls.length >= 2, 'two rounds ran');
     await sweeper.stop();
     const calls = repository.claimStale.mock.calls.length;
     expect(calls).toBeGreaterThanOrEqual(2);
