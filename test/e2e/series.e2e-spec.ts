@@ -38,7 +38,7 @@ describe('Series', () => {
 
   describe('store', () => {
     it('stores the points form, shuffled, in time order, and reads the same values back exactly', async () => {
-      const values = [0.1, 1e-300, -2.5e300, 1 / 3, 123456789.123456789, -0, 5e-324, 0.30000000000000004];
+      const values = [0.1, 1e-300, -2.5e300, 1 / 3, 123456789.12345679, -0, 5e-324, 0.30000000000000004];
       const points = values.map((value, i) => ({ timestamp: iso(T0 + i * 1000), value }));
       const shuffled = [points[3], points[0], points[7], points[5], points[1], points[6], points[2], points[4]];
       const res = await store(alice.token, { name: 'vibration', unit: 'mm/s', points: shuffled }).expect(201);

@@ -170,9 +170,8 @@ function inTimeOrder(
       break;
     }
   }
-  let order: Uint32Array | null = null;
   if (!sorted) {
-    order = new Uint32Array(n);
+    const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     // Stable, so the first of two duplicates is the one that came first.
     order.sort((a, b) => timestamps[a] - timestamps[b] || a - b);
