@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { defaultFfmpegPath } from '../media/ffmpeg';
@@ -30,6 +31,14 @@ export class AppConfig {
   readonly authRateLimit: { limit: number; windowMs: number };
   /** ffmpeg's path; undefined when neither FFMPEG_PATH nor the npm package provides one. */
   readonly ffmpegPath?: string;
+  readonly stt: {
+    engine: 'pocketsphinx' | 'fake';
+    pocketsphinxBin: string;
+    modelDir: string;
+    maxDurationS: number;
+    uploadMaxBytes: number;
+    concurrency: number;
+  };
 
   private constructor(s: Settings) {
     this.production = s.NODE_ENV === 'production';
@@ -66,6 +75,15 @@ export class AppConfig {
     this.corsOrigins = s.CORS_ORIGINS.trim() === '*' ? '*' : s.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
     this.authRateLimit = { limit: s.AUTH_RATE_LIMIT, windowMs: s.AUTH_RATE_LIMIT_WINDOW_S * 1000 };
     this.ffmpegPath = s.FFMPEG_PATH ?? defaultFfmpegPath();
+    this.stt = {
+      engine: s.STT_ENGINE,
+      pocketsphinxBin: s.STT_POCKETSPHINX_BIN,
+      modelDir: s.STT_MODEL_DIR,
+      maxDurationS: s.STT_MAX_DURATION_S,
+      uploadMaxBytes: s.STT_UPLOAD_MAX_BYTES,
+      // Speech-to-text is CPU-bound: more processes than cores only slows each one down.
+      concurrency: s.STT_CONCURRENCY ?? availableParallelism(),
+    };
   }
 
   /** The same configuration pointing at another database (the embedded one, or a test's). */

@@ -8,6 +8,8 @@ import { JobEntity } from '../../modules/jobs/entities/job.entity';
 import { LogEntryEntity } from '../../modules/jobs/entities/log-entry.entity';
 import { LogRejectionEntity } from '../../modules/jobs/entities/log-rejection.entity';
 import { CreateJobs1763850000000 } from '../../../migrations/1763850000000-create-jobs';
+import { TranscriptionEntity } from '../../modules/transcriptions/entities/transcription.entity';
+import { CreateTranscriptions1764200000000 } from '../../../migrations/1764200000000-create-transcriptions';
 
 /**
  * Entities and migrations are listed explicitly (no globs), so the app, the migration CLI and
@@ -20,11 +22,13 @@ export const ENTITIES = [
   JobEntity,
   LogEntryEntity,
   LogRejectionEntity,
+  TranscriptionEntity,
 ];
 export const MIGRATIONS = [
   CreateUsers1763835000000,
   CreateEcgs1763840000000,
   CreateJobs1763850000000,
+  CreateTranscriptions1764200000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

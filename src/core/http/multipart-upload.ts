@@ -56,9 +56,13 @@ class ByteLimit extends Transform {
 
 /**
  * Streams the one file part of a multipart request into `store`, never holding it whole in
- * memory. Other parts are drained and ignored; a second file part in `field` is refused.
+ * memory. Other file parts are drained and ignored; text fields are answered in `fields` (the
+ * first value of each name), whether they come before or after the file.
  */
-export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Promise<{ result: T; bytes: number; info: UploadedFileInfo }> {
+export function receiveFile<T>(
+  req: Request,
+  options: ReceiveFileOptions<T>,
+): Promise<{ result: T; bytes: number; info: UploadedFileInfo; fields: Record<string, string> }> {
   if (!req.is('multipart/form-data')) return Promise.reject(UploadError.notMultipart());
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -70,6 +74,10 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
     }
     let settled = false;
     let storing: Promise<void> | undefined;
+    const fields: Record<string, string> = {};
+    // Fields after the file part are only known once the parser has read the whole body.
+    let parsed!: () => void;
+    const parserDone = new Promise<void>((done) => (parsed = done));
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
@@ -88,10 +96,11 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
       file.pipe(limit);
       const meta = { fileName: info.filename ?? '', mimeType: info.mimeType };
       storing = options.store(limit, meta).then(
-        (result) => {
+        async (result) => {
+          await parserDone;
           if (settled) return;
           settled = true;
-          resolve({ result, bytes: limit.bytes, info: meta });
+          resolve({ result, bytes: limit.bytes, info: meta, fields });
         },
         (error) => {
           file.resume();
@@ -99,11 +108,21 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
         },
       );
     });
-    parser.on('error', (error: Error) => fail(UploadError.malformed(error.message)));
+    parser.on('field', (name: string, value: string) => {
+      if (!(name in fields)) fields[name] = value;
+    });
+    parser.on('error', (error: Error) => {
+      parsed();
+      fail(UploadError.malformed(error.message));
+    });
     parser.on('close', () => {
+      parsed();
       if (!storing) fail(UploadError.missingFile(options.field));
     });
-    req.on('aborted', () => fail(UploadError.malformed('the client aborted the upload')));
+    req.on('aborted', () => {
+      parsed();
+      fail(UploadError.malformed('the client aborted the upload'));
+    });
     req.pipe(parser);
   });
 }

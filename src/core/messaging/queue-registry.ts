@@ -1,5 +1,6 @@
 import { EcgAnalyseMessage } from '../../modules/ecg/ecg.messages';
 import { JobIngestMessage } from '../../modules/jobs/jobs.messages';
+import { TranscriptionTranscribeMessage } from '../../modules/transcriptions/transcriptions.messages';
 import { defineQueue, type QueueDefinition } from './queue-definition';
 
 // The one list of queues. Each feature adds its queue here with its message DTO and retry policy,
@@ -10,6 +11,13 @@ export const QUEUES = {
   // Ingest is resumable from its checkpoint, so retries are cheap; storage or database outages
   // get about two minutes of back-off before the job is failed.
   jobsIngest: defineQueue({ name: 'jobs.ingest', message: JobIngestMessage, retry: { maxAttempts: 6, backoffMs: 2000, maxBackoffMs: 60000 } }),
+  // Engine crashes and timeouts get two more tries; missing engines and bad audio fail at once
+  // (non-retryable errors), so the budget only covers transient trouble.
+  transcriptionsTranscribe: defineQueue({
+    name: 'transcriptions.transcribe',
+    message: TranscriptionTranscribeMessage,
+    retry: { maxAttempts: 3, backoffMs: 2000, maxBackoffMs: 30000 },
+  }),
 } as const satisfies Record<string, QueueDefinition>;
 
 export const ALL_QUEUES: QueueDefinition[] = Object.values(QUEUES);
