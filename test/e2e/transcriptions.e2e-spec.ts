@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
 import { AUDIO_TEXTS, audioFixture, wavHeader } from '../factories/audio-fixtures';
+import { baseUrlOf, StatusClient } from '../utils/realtime-clients';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { wordAccuracy } from '../utils/word-accuracy';
 
@@ -16,6 +17,7 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
   let t: TestApp;
   let alice: User;
   let bob: User;
+  let live: StatusClient;
   const ids: Record<string, string> = {};
 
   const as = (user: User) => ({ authorization: `Bearer ${user.token}` });
@@ -44,14 +46,19 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
     t = await createTestApp({ STT_UPLOAD_MAX_BYTES: String(400 * 1024) });
     alice = await t.createUser();
     bob = await t.createUser();
+    live = await StatusClient.connect(baseUrlOf(t.app), alice.token);
     // Submitted together so the engine runs them while the first tests read the answers.
     for (const name of ['fox.wav', 'fox-chase.wav', 'weather.ogg', 'report.wav']) {
       const res = await upload(alice, audioFixture(name), name).expect(202);
       expect(res.body).toEqual({ id: expect.any(String), status: 'queued', links: { self: `/api/v1/transcriptions/${res.body.id}` } });
       ids[name] = res.body.id;
+      expect(await live.subscribe('transcription', res.body.id)).toMatchObject({ ok: true, snapshot: { resource: 'transcription', id: res.body.id } });
     }
   }, 60_000);
-  afterAll(() => t.close());
+  afterAll(async () => {
+    live?.close();
+    await t.close();
+  });
 
   it.each(['fox.wav', 'fox-chase.wav', 'weather.ogg', 'report.wav'])('transcribes %s with most words right', async (name) => {
     const body = await waitFinished(alice, ids[name]);
@@ -67,6 +74,18 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
     const texts = await Promise.all(names.map(async (name) => (await waitFinished(alice, ids[name])).text as string));
     const reference = names.map((name) => AUDIO_TEXTS[name]).join(' ');
     expect(wordAccuracy(reference, texts.join(' '))).toBeGreaterThanOrEqual(MIN_CORPUS_ACCURACY);
+  });
+
+  it('streams status events like a job: processing with monotonic progress, then completed', async () => {
+    const id = ids['report.wav'];
+    const done = await live.waitFor('transcription', id, (e) => e.status === 'completed', 'completed event', 90_000);
+    expect(done).toMatchObject({ type: 'status', resource: 'transcription', id, progress: 100 });
+    expect(done).not.toHaveProperty('owner');
+    const events = live.of('transcription', id);
+    expect(events.some((e) => e.status === 'processing')).toBe(true);
+    const progress = events.map((e) => e.progress ?? 0);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(events[events.length - 1].status).toBe('completed');
   });
 
   it('answers segments in increasing time order, within the audio, that make up the text', async () => {

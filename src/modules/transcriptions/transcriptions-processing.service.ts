@@ -65,7 +65,7 @@ export class TranscriptionsProcessingService {
       await this.download(row, input);
       const audio = await this.convert(input, join(dir, 'audio.wav'), signal);
       await this.transcriptions.heartbeat(id, { durationS: audio.durationS });
-      await this.events.emit({ ...row, progress: 0 }, 'transcribing');
+      await this.events.emit(row, 'transcribing');
       const transcript = await this.runEngine(row, audio.path, audio.durationS, signal);
       const done = await this.transcriptions.complete(id, {
         text: transcript.text,
@@ -111,8 +111,9 @@ export class TranscriptionsProcessingService {
 
   /** Runs the engine with progress from its utterance timestamps (a write at most every second) and a heartbeat. */
   private async runEngine(row: TranscriptionEntity, wavPath: string, durationS: number, signal: AbortSignal) {
-    let progress = 0;
-    let written = 0;
+    // A redelivered message starts the engine over; progress stays where it was until passed.
+    let progress = row.progress;
+    let written = row.progress;
     let lastWrite = Date.now();
     // Writes run one after another and are all settled before the result is stored, so no
     // progress event can follow the `completed` one.

@@ -137,7 +137,6 @@ export class TranscriptionsRepository {
       .update()
       .set({
         status: 'processing',
-        progress: 0,
         startedAt: () => 'coalesce(started_at, now())',
         attempts: () => 'attempts + 1',
         updatedAt: () => 'now()',
@@ -150,10 +149,12 @@ export class TranscriptionsRepository {
 
   /** Progress and heartbeat in one write; false once the row is no longer processing. */
   async heartbeat(id: string, changes: { progress?: number; durationS?: number }): Promise<boolean> {
+    const { progress, ...rest } = changes;
     const result = await this.rows
       .createQueryBuilder()
       .update()
-      .set({ ...changes, updatedAt: () => 'now()' })
+      // Progress never goes back, not even when a redelivered message starts the engine over.
+      .set({ ...rest, ...(progress === undefined ? {} : { progress: () => `greatest(progress, ${Math.floor(progress)})` }), updatedAt: () => 'now()' })
       .where("id = :id AND status = 'processing'", { id })
       .returning('id')
       .execute();

@@ -20,6 +20,14 @@ export interface PocketsphinxOptions {
   binary: string;
   /** Debian's `pocketsphinx-en-us` layout: `en-us/` (acoustic model), `en-us.lm.bin`, `cmudict-en-us.dict`. */
   modelDir: string;
+  /**
+   * coreutils' stdbuf, to make the engine line-buffer its output when it is a pipe: otherwise
+   * stdio holds 4 KB (a minute of speech) back and progress only moves in big jumps. Run
+   * without it when it is missing.
+   */
+  stdbufPath?: string;
+  /** Overrides engineTimeoutMs (tests). */
+  timeoutMs?: (durationS: number) => number;
 }
 
 const INSTALL_HINT = 'install the Debian packages pocketsphinx and pocketsphinx-en-us (apt-get install pocketsphinx pocketsphinx-en-us)';
@@ -64,10 +72,11 @@ export class PocketsphinxTranscriber extends Transcriber {
     const binary = this.options.binary;
     if (signal.aborted) throw new EngineInterruptedError(this.name);
     const { hmm, lm, dict } = this.model;
-    const timeoutMs = engineTimeoutMs(durationS);
-    const child = spawn(binary, ['-infile', wavPath, '-time', 'yes', '-logfn', '/dev/null', '-hmm', hmm, '-lm', lm, '-dict', dict], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const timeoutMs = (this.options.timeoutMs ?? engineTimeoutMs)(durationS);
+    const args = ['-infile', wavPath, '-time', 'yes', '-logfn', '/dev/null', '-hmm', hmm, '-lm', lm, '-dict', dict];
+    const stdbuf = this.options.stdbufPath ?? '/usr/bin/stdbuf';
+    const [command, commandArgs] = (await isExecutable(stdbuf)) ? [stdbuf, ['-oL', binary, ...args]] : [binary, args];
+    const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     const parser = new PocketsphinxOutputParser();
     let stderr = '';
     child.stderr.setEncoding('utf8');
@@ -85,6 +94,7 @@ export class PocketsphinxTranscriber extends Transcriber {
     const timer = setTimeout(() => stop('timeout'), timeoutMs);
     const onAbort = () => stop('shutdown');
     signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort(); // aborted while the process was being started
     try {
       const { code, sig } = await new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve, reject) => {
         child.once('error', reject);
@@ -96,6 +106,8 @@ export class PocketsphinxTranscriber extends Transcriber {
       });
       if (stoppedBy === 'shutdown') throw new EngineInterruptedError(this.name);
       if (stoppedBy === 'timeout') throw new EngineTimeoutError(this.name, timeoutMs);
+      // stdbuf answers 126/127 when it cannot run the engine.
+      if (command === stdbuf && (code === 126 || code === 127)) throw new EngineNotInstalledError(`${binary} cannot be run; ${INSTALL_HINT}`);
       if (code !== 0) {
         const reason = stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
         throw new Error(`${this.name} failed (${sig ? `killed by ${sig}` : `exit code ${code}`})${reason ? `: ${reason}` : ''}`);
