@@ -38,6 +38,11 @@ export const SNIPPET_START = '**';
 export const SNIPPET_STOP = '**';
 const HEADLINE_OPTIONS = `StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
 
+// What list and search items show: never the text, segments or words, which can be long.
+const LIST_COLUMNS: (keyof TranscriptionEntity)[] = [
+  'id', 'ownerId', 'fileName', 'status', 'progress', 'language', 'durationS', 'engine', 'error', 'createdAt', 'updatedAt', 'completedAt',
+];
+
 // The same mapping as searchConfigFor() and the generated column in the migration.
 const ROW_CONFIG = `CASE WHEN t.language = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END`;
 const ROW_QUERY = `CASE WHEN t.language = 'en' THEN q.english ELSE q.simple END`;
@@ -66,6 +71,7 @@ export class TranscriptionsRepository {
   listOwned(ownerId: string, limit: number, after?: { created_at: string; id: string }): Promise<TranscriptionEntity[]> {
     const query = this.rows
       .createQueryBuilder('t')
+      .select(LIST_COLUMNS.map((c) => `t.${c}`))
       .where('t.owner_id = :ownerId', { ownerId })
       .orderBy('t.created_at', 'DESC')
       .addOrderBy('t.id', 'DESC')
@@ -99,7 +105,7 @@ export class TranscriptionsRepository {
       [ownerId, q, after?.rank ?? null, after?.created_at ?? null, after?.id ?? null, limit],
     );
     if (rows.length === 0) return [];
-    const entities = new Map((await this.rows.findBy({ id: In(rows.map((r) => r.id)) })).map((t) => [t.id, t]));
+    const entities = new Map((await this.rows.find({ select: LIST_COLUMNS, where: { id: In(rows.map((r) => r.id)) } })).map((t) => [t.id, t]));
     return rows
       .filter((r) => entities.has(r.id)) // deleted between the two reads
       .map((r) => ({ transcription: entities.get(r.id)!, rank: Number(r.rank), snippet: r.snippet }));
