@@ -19,13 +19,20 @@ export interface StoredWord {
 
 const bigintAsNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
+/**
+ * The stored full-text vector: the configuration follows the language exactly as
+ * searchConfigFor() does. TypeORM compares this string with the one the migration recorded in
+ * typeorm_metadata, so the two must stay identical.
+ */
+export const SEARCH_VECTOR_EXPRESSION = `to_tsvector(CASE WHEN "language" = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END, coalesce("text", ''))`;
+
 // Constraint and index names match the migration, so `migration:generate` sees no difference.
-// The generated `search_vector` column and its GIN index live in the migration only: TypeORM
-// would otherwise try to write the column, which PostgreSQL refuses for a generated one.
 @Entity({ name: 'transcriptions' })
 @Check('transcriptions_status_check', `"status" IN ('queued', 'processing', 'completed', 'failed')`)
 @Index('transcriptions_owner_id_created_at_idx', ['ownerId', 'createdAt', 'id'])
 @Index('transcriptions_unfinished_updated_at_idx', ['updatedAt'], { where: `"status" IN ('queued', 'processing')` })
+// A GIN index, which TypeORM cannot declare: the migration creates it, schema diffs leave it alone.
+@Index('transcriptions_search_vector_idx', { synchronize: false })
 export class TranscriptionEntity {
   // Chosen by the API before the upload, so the object key can be built from it.
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'transcriptions_pkey' })
@@ -96,4 +103,17 @@ export class TranscriptionEntity {
 
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt: Date | null;
+
+  /** Written by PostgreSQL from `text` and `language`; the app only queries it. */
+  @Column({
+    name: 'search_vector',
+    type: 'tsvector',
+    nullable: true,
+    select: false,
+    insert: false,
+    update: false,
+    generatedType: 'STORED',
+    asExpression: SEARCH_VECTOR_EXPRESSION,
+  })
+  searchVector?: string;
 }
