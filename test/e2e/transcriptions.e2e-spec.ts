@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
+import { TranscriptionsSweeper } from '../../src/modules/transcriptions/transcriptions-sweeper.service';
 import { AUDIO_TEXTS, audioFixture, wavHeader } from '../factories/audio-fixtures';
 import { baseUrlOf, StatusClient } from '../utils/realtime-clients';
 import { createTestApp, TestApp } from '../utils/test-app';
@@ -206,6 +207,22 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
     const body = await waitFinished(alice, id);
     expect(body.status).toBe('failed');
     expect(body.error).toMatch(/^The audio could not be decoded: .+/);
+  });
+
+  it('recovers a transcription stuck in queued (lost message) and re-runs it without duplicating anything', async () => {
+    const id = ids['fox.wav'];
+    const first = await waitFinished(alice, id);
+    const rows = t.app.get(DataSource);
+    // What a lost publish leaves behind: a queued row nobody will ever receive a message for.
+    await rows.query(
+      `UPDATE transcriptions SET status = 'queued', text = NULL, segments = NULL, words = NULL, completed_at = NULL,
+              updated_at = now() - interval '10 minutes' WHERE id = $1`,
+      [id],
+    );
+    expect(await t.app.get(TranscriptionsSweeper).sweep()).toBe(1);
+    const again = await waitFinished(alice, id);
+    expect(again).toMatchObject({ status: 'completed', text: first.text, segments: first.segments });
+    expect((await search(alice, 'lazy dog').expect(200)).body.items.map((i: Body) => i.id)).toEqual([id]);
   });
 
   it('deletes a transcription with its audio (204, then 404), and refuses while it is processing (409)', async () => {
