@@ -81,8 +81,8 @@ async function main(): Promise<void> {
   }
   async function completed(id: string): Promise<{ duration_s: number; text: string }> {
     for (;;) {
-      const body = (await (await fetch(`${bench.base}/api/v1/transcriptions/${id}`, { headers })).json()) as Record<string, any>;
-      if (body.status === 'completed') return body as { duration_s: number; text: string };
+      const body = (await (await fetch(`${bench.base}/api/v1/transcriptions/${id}`, { headers })).json()) as { status: string; error?: string; duration_s: number; text: string };
+      if (body.status === 'completed') return body;
       if (body.status === 'failed') throw new Error(`transcription failed: ${body.error}`);
       // 0.2 s of resolution on a minute-long run, without the client's own polling weighing on the CPU figures.
       await new Promise((r) => setTimeout(r, 200));

@@ -1,7 +1,26 @@
 import type { Type } from '@nestjs/common';
+import { CreateUsers1763835000000 } from '../migrations/1763835000000-create-users';
+import { CreateEcgs1763840000000 } from '../migrations/1763840000000-create-ecgs';
+import { CreateJobs1763850000000 } from '../migrations/1763850000000-create-jobs';
+import { CreateTranscriptions1764200000000 } from '../migrations/1764200000000-create-transcriptions';
+import type { FeatureRegistry } from './core/core.module';
+import { UserEntity } from './modules/auth/entities/user.entity';
+import { EcgLeadEntity } from './modules/ecg/entities/ecg-lead.entity';
+import { EcgEntity } from './modules/ecg/entities/ecg.entity';
+import { ECG_ANALYSE } from './modules/ecg/ecg.messages';
 import { EcgModule } from './modules/ecg/ecg.module';
+import { JobEntity } from './modules/jobs/entities/job.entity';
+import { LogEntryEntity } from './modules/jobs/entities/log-entry.entity';
+import { LogRejectionEntity } from './modules/jobs/entities/log-rejection.entity';
+import { JOBS_INGEST } from './modules/jobs/jobs.messages';
 import { JobsModule } from './modules/jobs/jobs.module';
+import { TranscriptionEntity } from './modules/transcriptions/entities/transcription.entity';
+import { TRANSCRIPTIONS_TRANSCRIBE } from './modules/transcriptions/transcriptions.messages';
 import { TranscriptionsModule } from './modules/transcriptions/transcriptions.module';
+
+// The composition root. A feature is added here, once: its module, its queues, its entities and
+// its migrations. Core receives them through CoreModule.forRoot (and the CLI through
+// dataSourceOptions), so nothing under src/core imports a feature.
 
 /** Feature modules shared by the API gateway and the worker (each brings its consumers). */
 export const FEATURE_MODULES: Type[] = [
@@ -9,3 +28,28 @@ export const FEATURE_MODULES: Type[] = [
   JobsModule,
   TranscriptionsModule,
 ];
+
+/** What the features hand to core. Auth is imported by the HTTP app only, but its users table is everyone's. */
+export const FEATURES: FeatureRegistry = {
+  queues: [
+    ECG_ANALYSE,
+    JOBS_INGEST,
+    TRANSCRIPTIONS_TRANSCRIBE,
+  ],
+  entities: [
+    UserEntity,
+    EcgEntity,
+    EcgLeadEntity,
+    JobEntity,
+    LogEntryEntity,
+    LogRejectionEntity,
+    TranscriptionEntity,
+  ],
+  // In timestamp order; each feature's migrations are named after it.
+  migrations: [
+    CreateUsers1763835000000,
+    CreateEcgs1763840000000,
+    CreateJobs1763850000000,
+    CreateTranscriptions1764200000000,
+  ],
+};

@@ -6,7 +6,12 @@ import { baseUrlOf, StatusClient } from '../utils/realtime-clients';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { wordAccuracy } from '../utils/word-accuracy';
 
-type Body = Record<string, any>;
+interface Segment {
+  start_s: number;
+  end_s: number;
+  text: string;
+}
+type Body = Record<string, unknown> & { id: string; status: string; text: string; segments: Segment[]; duration_s: number; error: string | null; rank: number };
 type User = { token: string };
 
 // pocketsphinx gets about 85 % of flite's words right over these clips (the worst one ~65 %);
@@ -99,7 +104,7 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
       previousEnd = s.end_s;
     }
     expect(previousEnd).toBeLessThanOrEqual(body.duration_s);
-    expect(body.segments.map((s: Body) => s.text).join(' ')).toBe(body.text);
+    expect(body.segments.map((s) => s.text).join(' ')).toBe(body.text);
   });
 
   describe('search', () => {
@@ -257,7 +262,7 @@ describe('transcriptions without the engine installed', () => {
       .attach('file', audioFixture('fox.wav'), 'fox.wav')
       .expect(202);
     const deadline = Date.now() + 20_000;
-    let body: Body = {};
+    let body = {} as Body;
     while (Date.now() < deadline) {
       body = (await t.http().get(`/api/v1/transcriptions/${res.body.id}`).set('authorization', `Bearer ${user.token}`).expect(200)).body;
       if (body.status === 'failed') break;

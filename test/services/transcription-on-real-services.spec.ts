@@ -8,7 +8,7 @@ import { createTestVhost, SERVICES } from '../utils/services-env';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { wordAccuracy } from '../utils/word-accuracy';
 
-type Body = Record<string, any>;
+type Body = Record<string, unknown> & { id: string; status: string; text: string; duration_s: number | null };
 
 /** `times` copies of a 16 kHz mono WAV's samples behind one header: long speech from a short clip. */
 function repeatedSpeech(clip: Buffer, times: number): Buffer {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { QUEUES } from '../../core/messaging/queue-registry';
 import { PeriodicTask } from '../../core/scheduling/periodic-task';
+import { TRANSCRIPTIONS_TRANSCRIBE } from './transcriptions.messages';
 import { TranscriptionsRepository } from './transcriptions.repository';
 
 export interface TranscriptionsSweeperOptions {
@@ -57,7 +57,7 @@ export class TranscriptionsSweeper implements OnApplicationBootstrap, OnModuleDe
     let republished = 0;
     for (const row of stale) {
       try {
-        await this.publisher.publish(QUEUES.transcriptionsTranscribe, { transcription_id: row.id });
+        await this.publisher.publish(TRANSCRIPTIONS_TRANSCRIBE, { transcription_id: row.id });
         republished++;
       } catch (error) {
         this.logger.warn(`could not re-publish transcription ${row.id}: ${(error as Error).message}`);

@@ -14,14 +14,13 @@ import { TranscriptionsService } from './transcriptions.service';
 /** Audio upload → storage → transcriptions.transcribe (offline speech-to-text) → transcript and full-text search. */
 @Module({
   imports: [TypeOrmModule.forFeature([TranscriptionEntity])],
-  controllers: [TranscriptionsController],
+  controllers: [TranscriptionsController, TranscriptionsConsumer],
   providers: [
     ...TRANSCRIBER_PROVIDERS,
     TranscriptionsRepository,
     TranscriptionEvents,
     TranscriptionsService,
     TranscriptionsProcessingService,
-    TranscriptionsConsumer,
     TranscriptionsSweeper,
   ],
   exports: [TranscriptionsService],

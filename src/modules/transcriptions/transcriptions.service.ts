@@ -7,7 +7,6 @@ import { receiveFile } from '../../core/http/multipart-upload';
 import { decodeCursor, encodeCursor, Page, toPage } from '../../core/http/pagination';
 import { RequestValidationError } from '../../core/http/validation';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { QUEUES } from '../../core/messaging/queue-registry';
 import type { StatusSnapshot } from '../../core/realtime/status-event';
 import { objectKey } from '../../core/storage/object-keys';
 import { ObjectStorage } from '../../core/storage/object-storage';
@@ -17,6 +16,7 @@ import { TranscriptionEntity } from './entities/transcription.entity';
 import { SUPPORTED_LANGUAGES } from './search-config';
 import { TranscriptionEvents, toTranscriptionStatus } from './transcription-events';
 import { TranscriptionsError } from './transcriptions.errors';
+import { TRANSCRIPTIONS_TRANSCRIBE } from './transcriptions.messages';
 import { SearchCursor, TranscriptionsRepository } from './transcriptions.repository';
 
 @Injectable()
@@ -70,7 +70,7 @@ export class TranscriptionsService {
       });
       stored = false; // the row owns the object now
       try {
-        await this.publisher.publish(QUEUES.transcriptionsTranscribe, { transcription_id: id }, { requestId });
+        await this.publisher.publish(TRANSCRIPTIONS_TRANSCRIBE, { transcription_id: id }, { requestId });
       } catch (error) {
         // Stored and queued; the sweeper publishes it again shortly.
         this.logger.warn(`transcription ${id} stored but not published (${(error as Error).message}); the sweeper will retry`);
