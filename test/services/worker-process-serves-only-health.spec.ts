@@ -20,7 +20,13 @@ describe('worker process', () => {
     try {
       await waitForReady(`http://127.0.0.1:${port}/health/ready`, run);
       const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as { info: unknown };
-      expect(ready.info).toEqual({ database: { status: 'up' }, broker: { status: 'up' }, storage: { status: 'up' } });
+      expect(ready.info).toEqual({
+        database: { status: 'up' },
+        broker: { status: 'up' },
+        storage: { status: 'up' },
+        // Informational: the transcriptions' engine never fails readiness (installed or not).
+        speech_to_text: expect.objectContaining({ status: 'up', engine: 'pocketsphinx' }),
+      });
       expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/horizon_messages_processed_total/);
       expect((await fetch(`http://127.0.0.1:${port}/api/v1/users/me`)).status).toBe(404);
       expect((await fetch(`http://127.0.0.1:${port}/docs-json`)).status).toBe(404);
