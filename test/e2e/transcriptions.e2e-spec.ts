@@ -49,7 +49,8 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
   const search = (user: User, q: string) => t.http().get('/api/v1/transcriptions').query({ q }).set(as(user));
 
   beforeAll(async () => {
-    t = await createTestApp({ STT_UPLOAD_MAX_BYTES: String(400 * 1024) });
+    // Every fixture is under 5 s of speech; the limit makes longer audio cheap to test.
+    t = await createTestApp({ STT_UPLOAD_MAX_BYTES: String(400 * 1024), STT_MAX_DURATION_S: '6' });
     alice = await t.createUser();
     bob = await t.createUser();
     live = await StatusClient.connect(baseUrlOf(t.app), alice.token);
@@ -212,6 +213,15 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
     const body = await waitFinished(alice, id);
     expect(body.status).toBe('failed');
     expect(body.error).toMatch(/^The audio could not be decoded: .+/);
+  });
+
+  it('fails audio longer than STT_MAX_DURATION_S with the limit in the error', async () => {
+    const samples = audioFixture('fox.wav').subarray(44);
+    const long = Buffer.concat([wavHeader(samples.length * 3), samples, samples, samples]); // ~8.9 s
+    const id = (await upload(alice, long, 'long.wav').expect(202)).body.id;
+    const body = await waitFinished(alice, id);
+    expect(body).toMatchObject({ status: 'failed', text: null, segments: [] });
+    expect(body.error).toBe('The audio is longer than 6 s (STT_MAX_DURATION_S); split it or raise the limit.');
   });
 
   it('recovers a transcription stuck in queued (lost message) and re-runs it without duplicating anything', async () => {
