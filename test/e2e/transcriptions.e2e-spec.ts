@@ -195,9 +195,11 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
       await upload(alice, big, 'long.wav').expect(413);
     });
 
-    it('422 for an unsupported language, listing the supported ones', async () => {
-      const res = await upload(alice, audioFixture('fox.wav'), 'fox.wav', 'fr').expect(422);
-      expect(res.body.errors).toEqual([{ path: 'language', message: 'language must be one of: en' }]);
+    it('422 for an unsupported language, listing the supported ones, whether sent before or after the file', async () => {
+      const before = await upload(alice, audioFixture('fox.wav'), 'fox.wav', 'fr').expect(422);
+      expect(before.body.errors).toEqual([{ path: 'language', message: 'language must be one of: en' }]);
+      const after = await t.http().post('/api/v1/transcriptions').set(as(alice)).attach('file', audioFixture('fox.wav'), 'fox.wav').field('language', 'xx').expect(422);
+      expect(after.body.detail).toBe('Language "xx" is not supported; use one of: en.');
     });
 
     it('422 for an empty file or no file', async () => {

@@ -13,9 +13,10 @@ export interface ReceiveFileOptions<T> {
   maxBytes: number;
   /**
    * Consumes the part's stream (e.g. pipes it into object storage) and answers a result. The
-   * stream errors with PAYLOAD_TOO_LARGE past `maxBytes`; `store` must then reject.
+   * stream errors with PAYLOAD_TOO_LARGE past `maxBytes`; `store` must then reject. `fields`
+   * holds the text fields sent before the file, so a bad one can be refused before the upload.
    */
-  store: (stream: Readable, info: UploadedFileInfo) => Promise<T>;
+  store: (stream: Readable, info: UploadedFileInfo, fields: Readonly<Record<string, string>>) => Promise<T>;
 }
 
 export class UploadError extends DomainError {
@@ -95,7 +96,7 @@ export function receiveFile<T>(
       file.on('error', (error) => limit.destroy(error));
       file.pipe(limit);
       const meta = { fileName: info.filename ?? '', mimeType: info.mimeType };
-      storing = options.store(limit, meta).then(
+      storing = options.store(limit, meta, { ...fields }).then(
         async (result) => {
           await parserDone;
           if (settled) return;

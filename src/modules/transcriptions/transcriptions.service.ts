@@ -45,7 +45,9 @@ export class TranscriptionsService {
       const { bytes, info, fields } = await receiveFile(req, {
         field: 'file',
         maxBytes: this.config.stt.uploadMaxBytes,
-        store: async (stream) => {
+        store: async (stream, _info, early) => {
+          // A language sent before the file is checked before a byte is stored.
+          if (early.language !== undefined) this.languageOf(early.language);
           const sniffer = new AudioSniffer(() => TranscriptionsError.notAudio());
           stream.on('error', (error) => sniffer.destroy(error));
           stored = true; // from here on a partial object may exist
@@ -55,10 +57,7 @@ export class TranscriptionsService {
         },
       });
       if (bytes === 0 || !format) throw TranscriptionsError.emptyFile();
-      const language = (fields.language ?? 'en').trim().toLowerCase() || 'en';
-      if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(language)) {
-        throw TranscriptionsError.unsupportedLanguage(fields.language ?? '', SUPPORTED_LANGUAGES);
-      }
+      const language = this.languageOf(fields.language);
       const transcription = await this.transcriptions.insertQueued({
         id,
         ownerId,
@@ -80,6 +79,13 @@ export class TranscriptionsService {
     } finally {
       if (stored) await this.storage.delete(key).catch(() => undefined);
     }
+  }
+
+  /** The normalised language code (default `en`), or a 422 listing the supported ones. */
+  private languageOf(field: string | undefined): string {
+    const language = (field ?? '').trim().toLowerCase() || 'en';
+    if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(language)) throw TranscriptionsError.unsupportedLanguage(field ?? '', SUPPORTED_LANGUAGES);
+    return language;
   }
 
   async getTranscription(ownerId: string, id: string): Promise<TranscriptionEntity> {
