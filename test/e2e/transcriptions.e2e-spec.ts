@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
 import { TranscriptionsSweeper } from '../../src/modules/transcriptions/transcriptions-sweeper.service';
 import { AUDIO_TEXTS, audioFixture, wavHeader } from '../factories/audio-fixtures';
+import { poll } from '../utils/poll';
 import { baseUrlOf, StatusClient } from '../utils/realtime-clients';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { wordAccuracy } from '../utils/word-accuracy';
@@ -32,15 +33,10 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
     if (language !== undefined) req.field('language', language);
     return req.attach('file', content, name);
   };
-  async function waitFinished(user: User, id: string, timeoutMs = 90_000): Promise<Body> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const res = await t.http().get(`/api/v1/transcriptions/${id}`).set(as(user)).expect(200);
-      if (res.body.status === 'completed' || res.body.status === 'failed') return res.body;
-      if (Date.now() > deadline) throw new Error(`transcription ${id} still ${res.body.status}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const getBody = async (user: User, id: string): Promise<Body> =>
+    (await t.http().get(`/api/v1/transcriptions/${id}`).set(as(user)).expect(200)).body;
+  const waitFinished = (user: User, id: string, timeoutMs = 90_000): Promise<Body> =>
+    poll(() => getBody(user, id), (b) => b.status === 'completed' || b.status === 'failed', `transcription ${id} finishes`, { timeoutMs, intervalMs: 100 });
   const storedKeys = async () => {
     const keys: string[] = [];
     for await (const o of t.app.get(ObjectStorage).list('transcriptions/')) keys.push(o.key);
@@ -236,7 +232,7 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
               updated_at = now() - interval '10 minutes' WHERE id = $1`,
       [id],
     );
-    expect(await t.app.get(TranscriptionsSweeper).sweep()).toBe(1);
+    expect(await t.app.get(TranscriptionsSweeper).sweep()).toEqual({ failed: 0, republished: 1 });
     const again = await waitFinished(alice, id);
     expect(again).toMatchObject({ status: 'completed', text: first.text, segments: first.segments });
     expect((await search(alice, 'lazy dog').expect(200)).body.items.map((i: Body) => i.id)).toEqual([id]);
@@ -273,13 +269,12 @@ describe('transcriptions without the engine installed', () => {
       .set('authorization', `Bearer ${user.token}`)
       .attach('file', audioFixture('fox.wav'), 'fox.wav')
       .expect(202);
-    const deadline = Date.now() + 20_000;
-    let body = {} as Body;
-    while (Date.now() < deadline) {
-      body = (await t.http().get(`/api/v1/transcriptions/${res.body.id}`).set('authorization', `Bearer ${user.token}`).expect(200)).body;
-      if (body.status === 'failed') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const body = await poll(
+      async () => (await t.http().get(`/api/v1/transcriptions/${res.body.id}`).set('authorization', `Bearer ${user.token}`).expect(200)).body as Body,
+      (b) => b.status === 'failed',
+      'the transcription fails',
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
     expect(body.status).toBe('failed');
     expect(body.error).toMatch(/^speech-to-text engine not installed: \/nonexistent\/pocketsphinx_continuous was not found; install the Debian packages pocketsphinx and pocketsphinx-en-us/);
 

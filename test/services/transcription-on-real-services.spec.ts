@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
 import { AUDIO_TEXTS, audioFixture, wavHeader } from '../factories/audio-fixtures';
+import { poll } from '../utils/poll';
 import { freePort, RunningProcess, startProcess, waitForReady } from '../utils/process';
 import { S3_CREDENTIALS, startS3Server } from '../utils/s3-server';
 import { createTestVhost, SERVICES } from '../utils/services-env';
@@ -66,15 +67,11 @@ describe('transcriptions on real services', () => {
   const as = () => ({ authorization: `Bearer ${user.token}` });
   const upload = async (content: Buffer, name: string) =>
     (await t.http().post('/api/v1/transcriptions').set(as()).attach('file', content, name).expect(202)).body.id as string;
-  async function waitFor(id: string, done: (b: Body) => boolean, timeoutMs = 120_000): Promise<Body> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const body = (await t.http().get(`/api/v1/transcriptions/${id}`).set(as()).expect(200)).body;
-      if (done(body)) return body;
-      if (Date.now() > deadline) throw new Error(`transcription ${id}: ${JSON.stringify(body)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const waitFor = (id: string, done: (b: Body) => boolean, timeoutMs = 120_000): Promise<Body> =>
+    poll(async () => (await t.http().get(`/api/v1/transcriptions/${id}`).set(as()).expect(200)).body as Body, done, `transcription ${id}`, {
+      timeoutMs,
+      intervalMs: 100,
+    });
   const finished = (b: Body) => b.status === 'completed' || b.status === 'failed';
 
   it('uploads to S3, a worker transcribes through RabbitMQ, and search finds it', async () => {

@@ -3,20 +3,30 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import { DomainError } from '../errors/domain-error';
 
-export interface UploadedFileInfo {
+/**
+ * What a service receives for an upload: the file's bytes as a stream and what the client said
+ * about it. The service consumes the stream (e.g. into object storage) and never sees the request.
+ */
+export interface IncomingFile {
+  /** Errors with PAYLOAD_TOO_LARGE past the route's limit; whoever consumes it must then reject. */
+  stream: Readable;
+  /** As the client named it (untrusted: validate, never use as a path). */
   fileName: string;
   mimeType: string;
+  /** The form's text fields sent before the file part (first value of each name): checkable before a byte is stored. */
+  fieldsBefore: Readonly<Record<string, string>>;
+  /**
+   * Every text field of the form, before or after the file, once the whole body has been read.
+   * Await it only after consuming `stream`: the rest of the body comes after the file.
+   */
+  fields(): Promise<Readonly<Record<string, string>>>;
 }
 
 export interface ReceiveFileOptions<T> {
   field: string;
   maxBytes: number;
-  /**
-   * Consumes the part's stream (e.g. pipes it into object storage) and answers a result. The
-   * stream errors with PAYLOAD_TOO_LARGE past `maxBytes`; `store` must then reject. `fields`
-   * holds the text fields sent before the file, so a bad one can be refused before the upload.
-   */
-  store: (stream: Readable, info: UploadedFileInfo, fields: Readonly<Record<string, string>>) => Promise<T>;
+  /** Consumes the file (usually a service method) and answers a result; a rejection fails the upload. */
+  handle: (file: IncomingFile) => Promise<T>;
 }
 
 export class UploadError extends DomainError {
@@ -56,14 +66,20 @@ class ByteLimit extends Transform {
 }
 
 /**
- * Streams the one file part of a multipart request into `store`, never holding it whole in
- * memory. Other file parts are drained and ignored; text fields are answered in `fields` (the
- * first value of each name), whether they come before or after the file.
+ * The upload template for controllers: streams the one file part of a multipart request into
+ * `handle`, never holding it whole in memory, and answers what `handle` answered. Other parts are
+ * drained and ignored; a second file part in `field` is ignored. A failure (not multipart, no file,
+ * too large, malformed, or `handle` rejecting) rejects with a DomainError, after the rest of the
+ * body is drained so the client reads the answer.
+ *
+ * ```ts
+ * @Post('files/upload') @Consumes('multipart/form-data')
+ * upload(@CurrentUser() me: Principal, @Req() req: Request) {
+ *   return receiveFile(req, { field: 'file', maxBytes, handle: (file) => this.jobs.upload(me.id, file) });
+ * }
+ * ```
  */
-export function receiveFile<T>(
-  req: Request,
-  options: ReceiveFileOptions<T>,
-): Promise<{ result: T; bytes: number; info: UploadedFileInfo; fields: Record<string, string> }> {
+export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Promise<T> {
   if (!req.is('multipart/form-data')) return Promise.reject(UploadError.notMultipart());
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -76,7 +92,6 @@ export function receiveFile<T>(
     let settled = false;
     let storing: Promise<void> | undefined;
     const fields: Record<string, string> = {};
-    // Fields after the file part are only known once the parser has read the whole body.
     let parsed!: () => void;
     const parserDone = new Promise<void>((done) => (parsed = done));
     const fail = (error: unknown) => {
@@ -95,13 +110,18 @@ export function receiveFile<T>(
       const limit = new ByteLimit(options.maxBytes);
       file.on('error', (error) => limit.destroy(error));
       file.pipe(limit);
-      const meta = { fileName: info.filename ?? '', mimeType: info.mimeType };
-      storing = options.store(limit, meta, { ...fields }).then(
-        async (result) => {
-          await parserDone;
+      const incoming: IncomingFile = {
+        stream: limit,
+        fileName: info.filename ?? '',
+        mimeType: info.mimeType,
+        fieldsBefore: { ...fields },
+        fields: () => parserDone.then(() => ({ ...fields })),
+      };
+      storing = options.handle(incoming).then(
+        (result) => {
           if (settled) return;
           settled = true;
-          resolve({ result, bytes: limit.bytes, info: meta, fields });
+          resolve(result);
         },
         (error) => {
           file.resume();
@@ -112,6 +132,7 @@ export function receiveFile<T>(
     parser.on('field', (name: string, value: string) => {
       if (!(name in fields)) fields[name] = value;
     });
+    // `fields()` settles on every way the body can end, so no handler waits forever.
     parser.on('error', (error: Error) => {
       parsed();
       fail(UploadError.malformed(error.message));

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { PeriodicTask } from '../../core/scheduling/periodic-task';
-import { TRANSCRIPTIONS_TRANSCRIBE } from './transcriptions.messages';
+import { StaleWorkSweeper } from '../../core/scheduling/stale-work-sweeper';
+import type { TranscriptionEntity } from './entities/transcription.entity';
+import { TRANSCRIPTIONS_TRANSCRIBE, TranscriptionTranscribeMessage } from './transcriptions.messages';
 import { TranscriptionsRepository } from './transcriptions.repository';
 
 export interface TranscriptionsSweeperOptions {
@@ -23,47 +24,33 @@ export const DEFAULT_TRANSCRIPTIONS_SWEEPER_OPTIONS: TranscriptionsSweeperOption
 /**
  * Re-publishes transcriptions whose message was lost (the publish failed after the row was
  * written, or the in-process queue died with its process) and those whose worker stopped
- * heart-beating. The same shape as the jobs sweeper (a generic core sweeper is being extracted
- * on the platform branch; this one moves onto it then). Claims are atomic (FOR UPDATE SKIP
- * LOCKED); a duplicate delivery only redoes the same work, and crash loops end at the
- * processing service's attempt budget.
+ * heart-beating. Claims are atomic (FOR UPDATE SKIP LOCKED); a duplicate delivery only redoes
+ * the same work, and crash loops end at the processing service's attempt budget, so there is no
+ * `failExhausted` here.
  */
 @Injectable()
-export class TranscriptionsSweeper implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(TranscriptionsSweeper.name);
-  private readonly task: PeriodicTask;
+export class TranscriptionsSweeper extends StaleWorkSweeper<TranscriptionEntity, TranscriptionTranscribeMessage> {
   private readonly options: TranscriptionsSweeperOptions;
 
   constructor(
     private readonly transcriptions: TranscriptionsRepository,
-    private readonly publisher: MessagePublisher,
+    publisher: MessagePublisher,
     @Optional() @Inject(TRANSCRIPTIONS_SWEEPER_OPTIONS) options: Partial<TranscriptionsSweeperOptions> = {},
   ) {
-    this.options = { ...DEFAULT_TRANSCRIPTIONS_SWEEPER_OPTIONS, ...options };
-    this.task = new PeriodicTask('transcriptions sweep', this.options.intervalMs, () => this.sweep(), this.logger);
+    const resolved = { ...DEFAULT_TRANSCRIPTIONS_SWEEPER_OPTIONS, ...options };
+    super(publisher, TRANSCRIPTIONS_TRANSCRIBE, { name: 'transcriptions sweep', intervalMs: resolved.intervalMs });
+    this.options = resolved;
   }
 
-  onApplicationBootstrap(): void {
-    this.task.start();
+  protected claimStale(): Promise<TranscriptionEntity[]> {
+    return this.transcriptions.claimStale(this.options.staleAfterMs, this.options.batchSize);
   }
 
-  // Before any shutdown hook, so the publisher is still open for a round under way.
-  onModuleDestroy(): Promise<void> {
-    return this.task.stop();
+  protected messageFor(row: TranscriptionEntity): TranscriptionTranscribeMessage {
+    return { transcription_id: row.id };
   }
 
-  async sweep(): Promise<number> {
-    const stale = await this.transcriptions.claimStale(this.options.staleAfterMs, this.options.batchSize);
-    let republished = 0;
-    for (const row of stale) {
-      try {
-        await this.publisher.publish(TRANSCRIPTIONS_TRANSCRIBE, { transcription_id: row.id });
-        republished++;
-      } catch (error) {
-        this.logger.warn(`could not re-publish transcription ${row.id}: ${(error as Error).message}`);
-      }
-    }
-    if (stale.length > 0) this.logger.log(`re-published ${republished} of ${stale.length} stuck transcription(s)`);
-    return republished;
+  protected describe(row: TranscriptionEntity): string {
+    return `transcription ${row.id}`;
   }
 }

@@ -16,8 +16,10 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { AppConfig } from '../../core/config/app-config';
 import { CurrentUser, Principal, Roles } from '../../core/http/access.decorators';
 import { Consumes } from '../../core/http/consumes.decorator';
+import { receiveFile } from '../../core/http/multipart-upload';
 import {
   TranscriptionAcceptedDto,
   TranscriptionPageDto,
@@ -35,7 +37,10 @@ import { TranscriptionsService } from './transcriptions.service';
 @ApiForbiddenResponse({ description: 'Admins manage users only' })
 @Controller('api/v1/transcriptions')
 export class TranscriptionsController {
-  constructor(private readonly transcriptions: TranscriptionsService) {}
+  constructor(
+    private readonly transcriptions: TranscriptionsService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -57,7 +62,12 @@ export class TranscriptionsController {
   @ApiPayloadTooLargeResponse({ description: 'Over STT_UPLOAD_MAX_BYTES' })
   @ApiUnprocessableEntityResponse({ description: 'No `file` part, an empty file, or an unsupported `language` (the answer lists the supported ones)' })
   async uploadAudio(@CurrentUser() me: Principal, @Req() req: Request): Promise<TranscriptionAcceptedDto> {
-    return toTranscriptionAccepted(await this.transcriptions.upload(me.id, req, req.id === undefined ? undefined : String(req.id)));
+    const transcription = await receiveFile(req, {
+      field: 'file',
+      maxBytes: this.config.stt.uploadMaxBytes,
+      handle: (file) => this.transcriptions.upload(me.id, file, req.id === undefined ? undefined : String(req.id)),
+    });
+    return toTranscriptionAccepted(transcription);
   }
 
   @Get()

@@ -1,9 +1,7 @@
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request } from 'express';
-import { AppConfig } from '../../core/config/app-config';
-import { receiveFile } from '../../core/http/multipart-upload';
+import type { IncomingFile } from '../../core/http/multipart-upload';
 import { decodeCursor, encodeCursor, Page, toPage } from '../../core/http/pagination';
 import { RequestValidationError } from '../../core/http/validation';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
@@ -24,7 +22,6 @@ export class TranscriptionsService {
   private readonly logger = new Logger(TranscriptionsService.name);
 
   constructor(
-    private readonly config: AppConfig,
     private readonly transcriptions: TranscriptionsRepository,
     private readonly storage: ObjectStorage,
     private readonly publisher: MessagePublisher,
@@ -36,35 +33,25 @@ export class TranscriptionsService {
    * the way; only once it is stored and the form is valid is the row created and queued. Any
    * refusal deletes what was stored, so a 4xx leaves neither object nor row.
    */
-  async upload(ownerId: string, req: Request, requestId?: string): Promise<TranscriptionEntity> {
+  async upload(ownerId: string, file: IncomingFile, requestId?: string): Promise<TranscriptionEntity> {
+    // A language sent before the file is checked before a byte is stored.
+    if (file.fieldsBefore.language !== undefined) this.languageOf(file.fieldsBefore.language);
     const id = randomUUID();
     const key = objectKey('transcriptions', id, 'audio');
-    let format: string | undefined;
-    let stored = false;
+    let stored = true; // from here on a partial object may exist
     try {
-      const { bytes, info, fields } = await receiveFile(req, {
-        field: 'file',
-        maxBytes: this.config.stt.uploadMaxBytes,
-        store: async (stream, _info, early) => {
-          // A language sent before the file is checked before a byte is stored.
-          if (early.language !== undefined) this.languageOf(early.language);
-          const sniffer = new AudioSniffer(() => TranscriptionsError.notAudio());
-          stream.on('error', (error) => sniffer.destroy(error));
-          stored = true; // from here on a partial object may exist
-          const result = await this.storage.put(key, stream.pipe(sniffer), { contentType: 'application/octet-stream' });
-          format = sniffer.format;
-          return result;
-        },
-      });
-      if (bytes === 0 || !format) throw TranscriptionsError.emptyFile();
-      const language = this.languageOf(fields.language);
+      const sniffer = new AudioSniffer(() => TranscriptionsError.notAudio());
+      file.stream.on('error', (error) => sniffer.destroy(error));
+      const { size } = await this.storage.put(key, file.stream.pipe(sniffer), { contentType: 'application/octet-stream' });
+      if (size === 0 || !sniffer.format) throw TranscriptionsError.emptyFile();
+      const language = this.languageOf((await file.fields()).language);
       const transcription = await this.transcriptions.insertQueued({
         id,
         ownerId,
-        fileName: info.fileName.slice(0, 255),
+        fileName: file.fileName.slice(0, 255),
         objectKey: key,
-        sizeBytes: bytes,
-        format,
+        sizeBytes: size,
+        format: sniffer.format,
         language,
       });
       stored = false; // the row owns the object now
