@@ -3,6 +3,7 @@ import { CreateUsers1763835000000 } from '../migrations/1763835000000-create-use
 import { CreateEcgs1763840000000 } from '../migrations/1763840000000-create-ecgs';
 import { CreateJobs1763850000000 } from '../migrations/1763850000000-create-jobs';
 import { CreateSeries1764000000000 } from '../migrations/1764000000000-create-series';
+import { CreateTranscriptions1764200000000 } from '../migrations/1764200000000-create-transcriptions';
 import type { FeatureRegistry } from './core/core.module';
 import { UserEntity } from './modules/auth/entities/user.entity';
 import { EcgLeadEntity } from './modules/ecg/entities/ecg-lead.entity';
@@ -16,6 +17,9 @@ import { JOBS_INGEST } from './modules/jobs/jobs.messages';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { SeriesEntity } from './modules/series/entities/series.entity';
 import { SeriesModule } from './modules/series/series.module';
+import { TranscriptionEntity } from './modules/transcriptions/entities/transcription.entity';
+import { TRANSCRIPTIONS_TRANSCRIBE } from './modules/transcriptions/transcriptions.messages';
+import { TranscriptionsModule } from './modules/transcriptions/transcriptions.module';
 
 // The composition root. A feature is added here, once: its module, its queues, its entities and
 // its migrations. Core receives them through CoreModule.forRoot (and the CLI through
@@ -26,6 +30,7 @@ export const FEATURE_MODULES: Type[] = [
   EcgModule,
   JobsModule,
   SeriesModule,
+  TranscriptionsModule,
 ];
 
 /** What the features hand to core. Auth is imported by the HTTP app only, but its users table is everyone's. */
@@ -33,6 +38,7 @@ export const FEATURES: FeatureRegistry = {
   queues: [
     ECG_ANALYSE,
     JOBS_INGEST,
+    TRANSCRIPTIONS_TRANSCRIBE,
   ],
   entities: [
     UserEntity,
@@ -42,6 +48,7 @@ export const FEATURES: FeatureRegistry = {
     LogEntryEntity,
     LogRejectionEntity,
     SeriesEntity,
+    TranscriptionEntity,
   ],
   // In timestamp order; each feature's migrations are named after it.
   migrations: [
@@ -49,5 +56,6 @@ export const FEATURES: FeatureRegistry = {
     CreateEcgs1763840000000,
     CreateJobs1763850000000,
     CreateSeries1764000000000,
+    CreateTranscriptions1764200000000,
   ],
 };

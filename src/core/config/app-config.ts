@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { defaultFfmpegPath } from '../media/ffmpeg';
@@ -32,6 +33,14 @@ export class AppConfig {
   readonly ffmpegPath?: string;
   /** Who may read the API's /metrics: 'open', 'closed' (production without a token), or a bearer token. */
   readonly metricsAccess: { mode: 'open' | 'closed' } | { mode: 'token'; token: string };
+  readonly stt: {
+    engine: 'pocketsphinx' | 'fake';
+    pocketsphinxBin: string;
+    modelDir: string;
+    maxDurationS: number;
+    uploadMaxBytes: number;
+    concurrency: number;
+  };
 
   private constructor(s: Settings) {
     this.production = s.NODE_ENV === 'production';
@@ -69,6 +78,15 @@ export class AppConfig {
     this.authRateLimit = { limit: s.AUTH_RATE_LIMIT, windowMs: s.AUTH_RATE_LIMIT_WINDOW_S * 1000 };
     this.ffmpegPath = s.FFMPEG_PATH ?? defaultFfmpegPath();
     this.metricsAccess = s.METRICS_TOKEN ? { mode: 'token', token: s.METRICS_TOKEN } : { mode: this.production ? 'closed' : 'open' };
+    this.stt = {
+      engine: s.STT_ENGINE,
+      pocketsphinxBin: s.STT_POCKETSPHINX_BIN,
+      modelDir: s.STT_MODEL_DIR,
+      maxDurationS: s.STT_MAX_DURATION_S,
+      uploadMaxBytes: s.STT_UPLOAD_MAX_BYTES,
+      // Speech-to-text is CPU-bound: more processes than cores only slows each one down.
+      concurrency: s.STT_CONCURRENCY ?? availableParallelism(),
+    };
   }
 
   /** The same configuration pointing at another database (the embedded one, or a test's). */

@@ -27,6 +27,12 @@ describe('settings', () => {
     expect(() => loadSettings({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: required[\s\S]*DATABASE_URL: required[\s\S]*RABBITMQ_URL: required/);
   });
 
+  it('refuses the fake speech-to-text engine in production', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://db/h', RABBITMQ_URL: 'amqp://mq' };
+    expect(() => loadSettings({ ...prod, STT_ENGINE: 'fake' })).toThrow(/STT_ENGINE: "fake" .* unit tests only/);
+    expect(loadSettings(prod).STT_ENGINE).toBe('pocketsphinx');
+  });
+
   it('wants the admin username and password together', () => {
     expect(() => loadSettings({ ADMIN_USERNAME: 'root' })).toThrow(/set both or neither/);
   });

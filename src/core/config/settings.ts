@@ -116,6 +116,30 @@ export class Settings {
   /** ffmpeg for the media features; unset → the binary shipped by `@ffmpeg-installer/ffmpeg`. */
   @Transform(emptyToUndefined) @IsOptional() @IsString()
   FFMPEG_PATH?: string = undefined;
+
+  /** Speech-to-text engine of the transcriptions: `pocketsphinx` (Debian packages), or `fake` for unit tests only. */
+  @IsIn(['pocketsphinx', 'fake'])
+  STT_ENGINE: 'pocketsphinx' | 'fake' = 'pocketsphinx';
+
+  /** Path to the pocketsphinx binary (Debian's `pocketsphinx` package puts it here). */
+  @Matches(/^\//, { message: 'STT_POCKETSPHINX_BIN must be an absolute path' })
+  STT_POCKETSPHINX_BIN = '/usr/bin/pocketsphinx_continuous';
+
+  /** The acoustic model, language model and dictionary (Debian's `pocketsphinx-en-us` layout). */
+  @IsString() @MinLength(1)
+  STT_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+
+  /** Longer audio fails with a clear reason instead of occupying a worker for hours. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 3600)
+  STT_MAX_DURATION_S = 3600;
+
+  /** Largest accepted audio upload in bytes. */
+  @Transform(toInt) @IsInt() @Min(1)
+  STT_UPLOAD_MAX_BYTES = 200 * 1024 * 1024;
+
+  /** Engine processes one worker runs at once; unset -> one per CPU core. */
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(64)
+  STT_CONCURRENCY?: number = undefined;
 }
 
 export class SettingsError extends Error {
@@ -148,6 +172,9 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     for (const required of ['JWT_SECRET', 'DATABASE_URL', 'RABBITMQ_URL'] as const) {
       if (!settings[required]) problems.push(`${required}: required when NODE_ENV=production`);
     }
+  }
+  if (settings.NODE_ENV === 'production' && settings.STT_ENGINE === 'fake') {
+    problems.push('STT_ENGINE: "fake" returns canned text and is for unit tests only; use "pocketsphinx" in production');
   }
   if (Boolean(settings.ADMIN_USERNAME) !== Boolean(settings.ADMIN_PASSWORD)) {
     problems.push('ADMIN_USERNAME and ADMIN_PASSWORD: set both or neither');

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { ReadinessDetails } from './readiness-details';
 import { ReadinessService } from './readiness.service';
 import { WorkerHealthServer } from './worker-health.server';
 
@@ -10,9 +11,12 @@ export class HealthModule {
   static forRoot(options: { workerServer: boolean }): DynamicModule {
     return {
       module: HealthModule,
+      // Global so that features can register their readiness details.
+      global: true,
       imports: [TerminusModule],
       controllers: [HealthController],
-      providers: [ReadinessService, ...(options.workerServer ? [WorkerHealthServer] : [])],
+      providers: [ReadinessService, ReadinessDetails, ...(options.workerServer ? [WorkerHealthServer] : [])],
+      exports: [ReadinessDetails],
     };
   }
 }

@@ -3,6 +3,7 @@ import { HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmH
 import { MessagingHealth } from '../messaging/messaging-health';
 import { withTimeout } from '../scheduling/with-timeout';
 import { ObjectStorage } from '../storage/object-storage';
+import { ReadinessDetails, ReadinessDetailProbe } from './readiness-details';
 
 const TIMEOUT_MS = 2000;
 
@@ -15,6 +16,7 @@ export class ReadinessService {
     private readonly database: TypeOrmHealthIndicator,
     private readonly messaging: MessagingHealth,
     private readonly storage: ObjectStorage,
+    private readonly details: ReadinessDetails,
   ) {}
 
   /** Answers the result and whether every check is up (terminus reports a failure as a 503 exception). */
@@ -24,11 +26,22 @@ export class ReadinessService {
         () => this.database.pingCheck('database', { timeout: TIMEOUT_MS }),
         () => this.probe('broker', () => this.messaging.check()),
         () => this.probe('storage', () => this.storage.ping()),
+        ...this.details.entries().map(([key, probe]) => () => this.detail(key, probe)),
       ]);
       return { ok: true, result };
     } catch (error) {
       if (error instanceof ServiceUnavailableException) return { ok: false, result: error.getResponse() as HealthCheckResult };
       throw error;
+    }
+  }
+
+  /** Always "up": a detail informs the operator and never takes the process out of rotation. */
+  private async detail(key: string, probe: ReadinessDetailProbe) {
+    const indicator = this.indicators.check(key);
+    try {
+      return indicator.up(await withTimeout(probe(), TIMEOUT_MS, `${key} did not answer within ${TIMEOUT_MS} ms`));
+    } catch (error) {
+      return indicator.up({ message: `unknown: ${error instanceof Error ? error.message : String(error)}` });
     }
   }
 

@@ -14,6 +14,13 @@ export interface IncomingFile {
   /** As the client named it (untrusted: validate, never use as a path). */
   fileName: string;
   mimeType: string;
+  /** The form's text fields sent before the file part (first value of each name): checkable before a byte is stored. */
+  fieldsBefore: Readonly<Record<string, string>>;
+  /**
+   * Every text field of the form, before or after the file, once the whole body has been read.
+   * Await it only after consuming `stream`: the rest of the body comes after the file.
+   */
+  fields(): Promise<Readonly<Record<string, string>>>;
 }
 
 export interface ReceiveFileOptions<T> {
@@ -88,6 +95,9 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
     let settled = false;
     let storing: Promise<void> | undefined;
     let part: ByteLimit | undefined;
+    const fields: Record<string, string> = {};
+    let parsed!: () => void;
+    const parserDone = new Promise<void>((done) => (parsed = done));
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
@@ -112,7 +122,14 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
       part = limit;
       file.on('error', (error) => limit.destroy(error));
       file.pipe(limit);
-      storing = options.handle({ stream: limit, fileName: toStorableText(info.filename ?? ''), mimeType: info.mimeType }).then(
+      const incoming: IncomingFile = {
+        stream: limit,
+        fileName: toStorableText(info.filename ?? ''),
+        mimeType: info.mimeType,
+        fieldsBefore: { ...fields },
+        fields: () => parserDone.then(() => ({ ...fields })),
+      };
+      storing = options.handle(incoming).then(
         (result) => {
           if (settled) return;
           settled = true;
@@ -124,13 +141,26 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
         },
       );
     });
-    parser.on('error', (error: Error) => fail(UploadError.malformed(error.message)));
+    parser.on('field', (name: string, value: string) => {
+      if (!(name in fields)) fields[name] = value;
+    });
+    // `fields()` settles on every way the body can end, so no handler waits forever.
+    parser.on('error', (error: Error) => {
+      parsed();
+      fail(UploadError.malformed(error.message));
+    });
     parser.on('close', () => {
+      parsed();
       if (!storing) fail(UploadError.missingFile(options.field));
     });
-    req.on('aborted', () => fail(UploadError.malformed('the client aborted the upload')));
+    req.on('aborted', () => {
+      parsed();
+      fail(UploadError.malformed('the client aborted the upload'));
+    });
     req.on('close', () => {
-      if (!req.complete) fail(UploadError.malformed('the client aborted the upload'));
+      if (req.complete) return;
+      parsed();
+      fail(UploadError.malformed('the client aborted the upload'));
     });
     req.pipe(parser);
   });

@@ -29,10 +29,11 @@ export interface Page<T> {
 
 /**
  * What one field of a cursor may hold. Cursors are decoded against this before any value reaches
- * a query: `int` is a non-negative 32-bit integer (line numbers, offsets), `uuid` a UUID,
+ * a query: `int` is a non-negative 32-bit integer (line numbers, offsets), `number` any finite
+ * number (a search rank), `uuid` a UUID,
  * `instant` an ISO-8601 instant as `toISOString()` writes it, `text` a short string without NUL.
  */
-export type CursorFieldKind = 'int' | 'uuid' | 'instant' | 'text';
+export type CursorFieldKind = 'int' | 'number' | 'uuid' | 'instant' | 'text';
 export type CursorSpec = Record<string, CursorFieldKind>;
 
 const MAX_CURSOR_TEXT = 256;
@@ -50,6 +51,8 @@ function fits(kind: CursorFieldKind, value: unknown): boolean {
   switch (kind) {
     case 'int':
       return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 2_147_483_647;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
     case 'uuid':
       return typeof value === 'string' && isUUID(value);
     case 'instant':

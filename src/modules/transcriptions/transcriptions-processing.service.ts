@@ -1,0 +1,153 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../core/config/app-config';
+import { FfmpegError } from '../../core/media/ffmpeg';
+import { ObjectStorage } from '../../core/storage/object-storage';
+import { convertForEngine } from './audio/audio-converter';
+import { SpeechToText } from './engine/speech-to-text.service';
+import { EngineInterruptedError, EngineNotInstalledError } from './engine/transcriber';
+import type { TranscriptionEntity } from './entities/transcription.entity';
+import { TranscriptionEvents } from './transcription-events';
+import { TranscriptionsError } from './transcriptions.errors';
+import { TranscriptionsRepository } from './transcriptions.repository';
+
+export interface ProcessingLimits {
+  /** Starts of one transcription before it is failed, against crash loops. */
+  maxAttempts: number;
+  /** The row's heartbeat while the engine runs, so the sweeper leaves live work alone. */
+  heartbeatMs: number;
+}
+
+export const DEFAULT_PROCESSING_LIMITS: ProcessingLimits = { maxAttempts: 5, heartbeatMs: 10_000 };
+
+/**
+ * The worker's side: fetch the audio, convert it with the shared ffmpeg, transcribe, store. A
+ * redelivered message starts over and overwrites (the engine is deterministic), so a retry never
+ * duplicates anything. Permanent failures (no engine, undecodable or over-long audio) throw a
+ * non-retryable TranscriptionsError: the consumer dead-letters it and the row is failed with
+ * that reason.
+ */
+@Injectable()
+export class TranscriptionsProcessingService {
+  private readonly logger = new Logger(TranscriptionsProcessingService.name);
+  limits: ProcessingLimits = DEFAULT_PROCESSING_LIMITS;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly transcriptions: TranscriptionsRepository,
+    private readonly storage: ObjectStorage,
+    private readonly speech: SpeechToText,
+    private readonly events: TranscriptionEvents,
+  ) {}
+
+  async transcribe(id: string, signal: AbortSignal): Promise<void> {
+    const row = await this.transcriptions.start(id);
+    if (!row) return; // deleted, or already finished: a redelivery has nothing to do
+    if (row.attempts > this.limits.maxAttempts) {
+      await this.fail(id, `Processing was interrupted ${this.limits.maxAttempts} times; the transcription is not retried again.`);
+      return;
+    }
+    await this.events.emit(row, row.attempts > 1 ? 'restarted' : 'started');
+
+    const engine = await this.speech.engineState();
+    if (!engine.installed) throw TranscriptionsError.unprocessable(new EngineNotInstalledError(engine.detail).message);
+    if (!this.config.ffmpegPath) {
+      throw TranscriptionsError.unprocessable('speech-to-text engine not installed: no ffmpeg for this platform; set FFMPEG_PATH (e.g. /usr/bin/ffmpeg from the Debian package ffmpeg)');
+    }
+
+    const dir = await mkdtemp(join(tmpdir(), 'horizon-stt-'));
+    try {
+      const input = join(dir, 'input');
+      await this.download(row, input);
+      const audio = await this.convert(input, join(dir, 'audio.wav'), signal);
+      await this.transcriptions.heartbeat(id, { durationS: audio.durationS });
+      await this.events.emit(row, 'transcribing');
+      const transcript = await this.runEngine(row, audio.path, audio.durationS, signal);
+      const done = await this.transcriptions.complete(id, {
+        text: transcript.text,
+        segments: transcript.segments,
+        words: transcript.words ?? [],
+        engine: transcript.engine,
+        durationS: audio.durationS,
+      });
+      if (done) await this.events.emit(done);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Marks the transcription failed (dead-letter path, permanent errors) and tells subscribers. */
+  async fail(id: string, reason: string): Promise<void> {
+    const failed = await this.transcriptions.fail(id, reason);
+    if (failed) await this.events.emit(failed);
+  }
+
+  private async download(row: TranscriptionEntity, path: string): Promise<void> {
+    if (!(await this.storage.stat(row.objectKey))) throw TranscriptionsError.unprocessable('The uploaded audio is missing from storage.');
+    await pipeline(await this.storage.get(row.objectKey), createWriteStream(path));
+  }
+
+  private async convert(input: string, output: string, signal: AbortSignal) {
+    const maxDurationS = this.config.stt.maxDurationS;
+    let audio;
+    try {
+      audio = await convertForEngine(this.config.ffmpegPath!, input, output, { maxDurationS, signal });
+    } catch (error) {
+      if (signal.aborted) throw new EngineInterruptedError('ffmpeg');
+      if (error instanceof FfmpegError) throw TranscriptionsError.unprocessable(`The audio could not be decoded: ${error.reason}`);
+      throw error;
+    }
+    if (audio.durationS > maxDurationS) {
+      throw TranscriptionsError.unprocessable(
+        `The audio is longer than ${maxDurationS} s (STT_MAX_DURATION_S); split it or raise the limit.`,
+      );
+    }
+    return audio;
+  }
+
+  /** Runs the engine with progress from its utterance timestamps (a write at most every second) and a heartbeat. */
+  private async runEngine(row: TranscriptionEntity, wavPath: string, durationS: number, signal: AbortSignal) {
+    // A redelivered message starts the engine over; progress stays where it was until passed.
+    let progress = row.progress;
+    let written = row.progress;
+    let lastWrite = Date.now();
+    // Writes run one after another and are all settled before the result is stored, so no
+    // progress event can follow the `completed` one.
+    let writes = Promise.resolve();
+    const write = (emit: boolean) => {
+      lastWrite = Date.now();
+      const value = progress;
+      writes = writes
+        .then(() => this.transcriptions.heartbeat(row.id, { progress: value }))
+        .then((live) => (live && emit ? this.events.emit({ ...row, status: 'processing', progress: value }) : undefined))
+        .catch((error: Error) => this.logger.warn(`transcription ${row.id}: progress not saved: ${error.message}`));
+    };
+    const heartbeat = setInterval(() => write(false), this.limits.heartbeatMs);
+    try {
+      return await this.speech.transcribe(wavPath, {
+        language: row.language,
+        durationS,
+        signal,
+        onProgress: (doneS) => {
+          // 99 at most: 100 means stored, which only `completed` says.
+          progress = Math.max(progress, Math.min(99, Math.floor((doneS / durationS) * 100)));
+          const step = Math.floor(progress / 10) > Math.floor(written / 10);
+          if (step || Date.now() - lastWrite >= 1000) {
+            written = progress;
+            write(step);
+          }
+        },
+      });
+    } catch (error) {
+      if (error instanceof EngineNotInstalledError) throw TranscriptionsError.unprocessable(error.message);
+      throw error;
+    } finally {
+      clearInterval(heartbeat);
+      await writes;
+    }
+  }
+}

@@ -1,0 +1,215 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { StoredSegment, StoredWord, TranscriptionEntity } from './entities/transcription.entity';
+
+export interface NewTranscription {
+  id: string;
+  ownerId: string;
+  fileName: string;
+  objectKey: string;
+  sizeBytes: number;
+  format: string;
+  language: string;
+}
+
+export interface TranscriptResult {
+  text: string;
+  segments: StoredSegment[];
+  words: StoredWord[];
+  engine: string;
+  durationS: number;
+}
+
+export interface SearchHit {
+  transcription: TranscriptionEntity;
+  rank: number;
+  snippet: string;
+}
+
+export interface SearchCursor {
+  rank: number;
+  created_at: string;
+  id: string;
+}
+
+/** ts_headline's markers; docs/transcriptions.md and the OpenAPI description name them too. */
+export const SNIPPET_START = '**';
+export const SNIPPET_STOP = '**';
+const HEADLINE_OPTIONS = `StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
+
+// What list and search items show: never the text, segments or words, which can be long.
+const LIST_COLUMNS: (keyof TranscriptionEntity)[] = [
+  'id', 'ownerId', 'fileName', 'status', 'progress', 'language', 'durationS', 'engine', 'error', 'createdAt', 'updatedAt', 'completedAt',
+];
+
+// The same mapping as searchConfigFor() and the generated column in the migration.
+const ROW_CONFIG = `CASE WHEN t.language = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END`;
+const ROW_QUERY = `CASE WHEN t.language = 'en' THEN q.english ELSE q.simple END`;
+
+/** Transcriptions: every read, every status change and the full-text search. */
+@Injectable()
+export class TranscriptionsRepository {
+  constructor(
+    @InjectRepository(TranscriptionEntity) private readonly rows: Repository<TranscriptionEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  insertQueued(t: NewTranscription): Promise<TranscriptionEntity> {
+    return this.rows.save(this.rows.create({ ...t, status: 'queued' }));
+  }
+
+  findById(id: string): Promise<TranscriptionEntity | null> {
+    return this.rows.findOneBy({ id });
+  }
+
+  findOwned(ownerId: string, id: string): Promise<TranscriptionEntity | null> {
+    return this.rows.findOneBy({ id, ownerId });
+  }
+
+  /** Newest first; `after` is the last row of the previous page. */
+  listOwned(ownerId: string, limit: number, after?: { created_at: string; id: string }): Promise<TranscriptionEntity[]> {
+    const query = this.rows
+      .createQueryBuilder('t')
+      .select(LIST_COLUMNS.map((c) => `t.${c}`))
+      .where('t.owner_id = :ownerId', { ownerId })
+      .orderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .limit(limit);
+    if (after) query.andWhere('(t.created_at, t.id) < (:createdAt, :id)', { createdAt: after.created_at, id: after.id });
+    return query.getMany();
+  }
+
+  /**
+   * The owner's transcripts matching `q` (websearch syntax), best first (ts_rank_cd, then newest),
+   * keyset-paginated on (rank, created_at, id). Each row is matched with the query parsed by its
+   * own language's configuration, written as one OR per configuration so the GIN index serves
+   * both. Snippets are built for the page's rows only: ts_headline re-parses the whole text.
+   */
+  async search(ownerId: string, q: string, limit: number, after?: SearchCursor): Promise<SearchHit[]> {
+    const rows: { id: string; rank: number; snippet: string }[] = await this.dataSource.query(
+      `WITH q AS (SELECT websearch_to_tsquery('english', $2) AS english, websearch_to_tsquery('simple', $2) AS simple),
+       page AS (
+         SELECT h.id, h.rank, h.created_at FROM (
+           SELECT t.id, t.created_at, ts_rank_cd(t.search_vector, ${ROW_QUERY}) AS rank
+             FROM transcriptions t CROSS JOIN q
+            WHERE t.owner_id = $1
+              AND ((t.language = 'en' AND t.search_vector @@ q.english) OR (t.language <> 'en' AND t.search_vector @@ q.simple))
+         ) h
+         WHERE $3::real IS NULL OR (h.rank, h.created_at, h.id) < ($3::real, $4::timestamptz, $5::uuid)
+         ORDER BY h.rank DESC, h.created_at DESC, h.id DESC
+         LIMIT $6)
+       SELECT page.id, page.rank, ts_headline(${ROW_CONFIG}, t.text, ${ROW_QUERY}, '${HEADLINE_OPTIONS}') AS snippet
+         FROM page JOIN transcriptions t ON t.id = page.id CROSS JOIN q
+        ORDER BY page.rank DESC, page.created_at DESC, page.id DESC`,
+      [ownerId, q, after?.rank ?? null, after?.created_at ?? null, after?.id ?? null, limit],
+    );
+    if (rows.length === 0) return [];
+    const entities = new Map((await this.rows.find({ select: LIST_COLUMNS, where: { id: In(rows.map((r) => r.id)) } })).map((t) => [t.id, t]));
+    return rows
+      .filter((r) => entities.has(r.id)) // deleted between the two reads
+      .map((r) => ({ transcription: entities.get(r.id)!, rank: Number(r.rank), snippet: r.snippet }));
+  }
+
+  /**
+   * Deletes the transcription unless a worker is on it. Answers the deleted row, 'processing',
+   * or null when there is no such transcription of this owner.
+   */
+  async deleteUnlessProcessing(ownerId: string, id: string): Promise<TranscriptionEntity | 'processing' | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const { raw } = await manager
+        .createQueryBuilder()
+        .delete()
+        .from(TranscriptionEntity)
+        .where("id = :id AND owner_id = :ownerId AND status <> 'processing'", { id, ownerId })
+        .returning('id, object_key')
+        .execute();
+      const deleted = raw as { id: string; object_key: string }[];
+      if (deleted.length === 0) {
+        const existing = await manager.findOneBy(TranscriptionEntity, { id, ownerId });
+        return existing ? 'processing' : null;
+      }
+      return this.rows.create({ id: deleted[0].id, objectKey: deleted[0].object_key });
+    });
+  }
+
+  /**
+   * A worker takes the transcription: queued or processing (a redelivered one) becomes
+   * processing. Answers null for a finished or deleted one, which the worker then leaves alone.
+   */
+  async start(id: string): Promise<TranscriptionEntity | null> {
+    const result = await this.rows
+      .createQueryBuilder()
+      .update()
+      .set({
+        status: 'processing',
+        startedAt: () => 'coalesce(started_at, now())',
+        attempts: () => 'attempts + 1',
+        updatedAt: () => 'now()',
+      })
+      .where('id = :id AND status IN (:...open)', { id, open: ['queued', 'processing'] })
+      .returning('id')
+      .execute();
+    return result.raw.length ? this.findById(id) : null;
+  }
+
+  /** Progress and heartbeat in one write; false once the row is no longer processing. */
+  async heartbeat(id: string, changes: { progress?: number; durationS?: number }): Promise<boolean> {
+    const { progress, ...rest } = changes;
+    const result = await this.rows
+      .createQueryBuilder()
+      .update()
+      // Progress never goes back, not even when a redelivered message starts the engine over.
+      .set({ ...rest, ...(progress === undefined ? {} : { progress: () => `greatest(progress, ${Math.floor(progress)})` }), updatedAt: () => 'now()' })
+      .where("id = :id AND status = 'processing'", { id })
+      .returning('id')
+      .execute();
+    return result.raw.length > 0;
+  }
+
+  /** Stores the transcript, replacing whatever an earlier attempt wrote (redelivery is idempotent). */
+  complete(id: string, result: TranscriptResult): Promise<TranscriptionEntity | null> {
+    return this.finish(id, {
+      status: 'completed',
+      progress: 100,
+      text: result.text,
+      segments: result.segments,
+      words: result.words,
+      engine: result.engine,
+      durationS: result.durationS,
+      error: null,
+    });
+  }
+
+  fail(id: string, error: string): Promise<TranscriptionEntity | null> {
+    return this.finish(id, { status: 'failed', error });
+  }
+
+  private async finish(id: string, changes: Partial<TranscriptionEntity>): Promise<TranscriptionEntity | null> {
+    const result = await this.rows
+      .createQueryBuilder()
+      .update()
+      .set({ ...changes, completedAt: () => 'now()', updatedAt: () => 'now()' })
+      .where('id = :id AND status IN (:...open)', { id, open: ['queued', 'processing'] })
+      .returning('id')
+      .execute();
+    return result.raw.length ? this.findById(id) : null;
+  }
+
+  /**
+   * Unfinished transcriptions whose heartbeat (updated_at) is older than `staleAfterMs`, claimed
+   * by bumping it, so concurrent sweepers never pick the same one in a round.
+   */
+  async claimStale(staleAfterMs: number, limit: number): Promise<TranscriptionEntity[]> {
+    // For UPDATE ... RETURNING, TypeORM's query() answers [rows, affected].
+    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
+      `UPDATE transcriptions SET updated_at = now()
+        WHERE id IN (SELECT id FROM transcriptions
+                      WHERE status IN ('queued', 'processing') AND updated_at < now() - make_interval(secs => $1)
+                      ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [staleAfterMs / 1000, limit],
+    );
+    return rows.length ? this.rows.findBy({ id: In(rows.map((r) => r.id)) }) : [];
+  }
+}
