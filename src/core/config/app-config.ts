@@ -30,6 +30,7 @@ export class AppConfig {
   readonly authRateLimit: { limit: number; windowMs: number };
   /** ffmpeg's path; undefined when neither FFMPEG_PATH nor the npm package provides one. */
   readonly ffmpegPath?: string;
+  readonly tasks: { maxPixels: number; engineThreads: number; platesHideVehicle: boolean };
 
   private constructor(s: Settings) {
     this.production = s.NODE_ENV === 'production';
@@ -66,6 +67,7 @@ export class AppConfig {
     this.corsOrigins = s.CORS_ORIGINS.trim() === '*' ? '*' : s.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
     this.authRateLimit = { limit: s.AUTH_RATE_LIMIT, windowMs: s.AUTH_RATE_LIMIT_WINDOW_S * 1000 };
     this.ffmpegPath = s.FFMPEG_PATH ?? defaultFfmpegPath();
+    this.tasks = { maxPixels: s.TASKS_MAX_PIXELS, engineThreads: s.TASKS_ENGINE_THREADS, platesHideVehicle: s.TASKS_PLATES_HIDE_VEHICLE };
   }
 
   /** The same configuration pointing at another database (the embedded one, or a test's). */

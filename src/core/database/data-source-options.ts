@@ -8,6 +8,9 @@ import { JobEntity } from '../../modules/jobs/entities/job.entity';
 import { LogEntryEntity } from '../../modules/jobs/entities/log-entry.entity';
 import { LogRejectionEntity } from '../../modules/jobs/entities/log-rejection.entity';
 import { CreateJobs1763850000000 } from '../../../migrations/1763850000000-create-jobs';
+import { TaskEntity } from '../../modules/tasks/entities/task.entity';
+import { TaskObjectCountEntity } from '../../modules/tasks/entities/task-object-count.entity';
+import { CreateTasks1764100000000 } from '../../../migrations/1764100000000-create-tasks';
 
 /**
  * Entities and migrations are listed explicitly (no globs), so the app, the migration CLI and
@@ -20,11 +23,14 @@ export const ENTITIES = [
   JobEntity,
   LogEntryEntity,
   LogRejectionEntity,
+  TaskEntity,
+  TaskObjectCountEntity,
 ];
 export const MIGRATIONS = [
   CreateUsers1763835000000,
   CreateEcgs1763840000000,
   CreateJobs1763850000000,
+  CreateTasks1764100000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

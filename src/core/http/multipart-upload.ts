@@ -40,7 +40,7 @@ export class UploadError extends DomainError {
 }
 
 /** Counts bytes on their way through and fails the stream as soon as a limit is passed. */
-class ByteLimit extends Transform {
+export class ByteLimit extends Transform {
   bytes = 0;
 
   constructor(private readonly maxBytes: number) {
