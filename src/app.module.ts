@@ -4,7 +4,7 @@ import { CoreModule } from './core/core.module';
 import { HorizonGraphqlModule } from './core/graphql/graphql.module';
 import { HttpModule } from './core/http/http.module';
 import { RealtimeGatewayModule } from './core/realtime/realtime-gateway.module';
-import { FEATURE_MODULES } from './feature-modules';
+import { FEATURE_MODULES, FEATURES } from './feature-modules';
 import { AuthModule } from './modules/auth/auth.module';
 
 /** The HTTP gateway; with `withWorker` (npm start) it also consumes the queues in-process. */
@@ -13,7 +13,7 @@ export class AppModule {
   static register(config: AppConfig, options: { withWorker: boolean }): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, { consume: options.withWorker, http: true }), HttpModule, HorizonGraphqlModule, AuthModule, RealtimeGatewayModule, ...FEATURE_MODULES],
+      imports: [CoreModule.forRoot(config, { consume: options.withWorker, http: true, features: FEATURES }), HttpModule, HorizonGraphqlModule, AuthModule, RealtimeGatewayModule.forRoot({ accessTokens: AuthModule }), ...FEATURE_MODULES],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './core/config/app-config';
 import { CoreModule } from './core/core.module';
-import { FEATURE_MODULES } from './feature-modules';
+import { FEATURE_MODULES, FEATURES } from './feature-modules';
 
 /**
  * The queue consumer: the same feature modules, booted as an application context, so their
@@ -12,7 +12,7 @@ export class WorkerModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config, { consume: true, http: false }), ...FEATURE_MODULES],
+      imports: [CoreModule.forRoot(config, { consume: true, http: false, features: FEATURES }), ...FEATURE_MODULES],
     };
   }
 }

@@ -8,6 +8,7 @@ import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/core/config/app-config';
 import { startEmbeddedPostgres } from '../../src/core/database/embedded-postgres';
 import { configureHttp } from '../../src/core/http/configure-http';
+import { startConsumersIn } from '../../src/core/messaging/messaging.server';
 import { createTestDatabase } from '../../test/utils/test-database';
 
 export interface BenchApp {
@@ -44,6 +45,7 @@ export async function startBenchApp(name: string): Promise<BenchApp> {
     logger: ['error', 'warn'],
   });
   configureHttp(app, config);
+  await startConsumersIn(app);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;

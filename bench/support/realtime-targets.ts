@@ -10,6 +10,7 @@ import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/core/config/app-config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/core/database/embedded-postgres';
 import { configureHttp } from '../../src/core/http/configure-http';
+import { startConsumersIn } from '../../src/core/messaging/messaging.server';
 import { StatusEventPublisher, type StatusSnapshot } from '../../src/core/realtime/status-event';
 import { EcgAnalysisService } from '../../src/modules/ecg/ecg-analysis.service';
 import { createTestDatabase as freshDatabase } from '../../test/utils/test-database';
@@ -116,6 +117,7 @@ async function horizon(role: 'horizon' | 'horizon-gateway'): Promise<void> {
       return analyse(pk);
     };
   }
+  if (first) await startConsumersIn(app);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as { port: number }).port;
 

@@ -1,5 +1,7 @@
 import { Logger as NestLogger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestMicroserviceOptions } from '@nestjs/common/interfaces/microservices/nest-microservice-options.interface';
+import type { AsyncMicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
@@ -8,6 +10,7 @@ import { AppConfig } from './config/app-config';
 import { SettingsError } from './config/settings';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { configureHttp } from './http/configure-http';
+import { messagingMicroservice, startConsumersIn } from './messaging/messaging.server';
 
 export type ProcessMode = 'api' | 'worker' | 'all-in-one';
 
@@ -56,11 +59,14 @@ export async function bootstrap(mode: ProcessMode): Promise<void> {
     embedded = base.database.url ? undefined : await startEmbeddedPostgres(base.database.embeddedDir);
     const config = embedded ? base.withDatabaseUrl(embedded.url) : base;
     if (mode === 'worker') {
-      // No HTTP app: feature controllers must never be reachable on a worker.
-      const context = await NestFactory.createApplicationContext(WorkerModule.register(config), { bufferLogs: true });
-      app = context;
-      context.useLogger(context.get(Logger));
-      await context.init();
+      // A Nest microservice, no HTTP app: feature routes must never be reachable on a worker.
+      const worker = await NestFactory.createMicroservice<NestMicroserviceOptions & AsyncMicroserviceOptions>(WorkerModule.register(config), {
+        bufferLogs: true,
+        ...messagingMicroservice(),
+      });
+      app = worker;
+      worker.useLogger(worker.get(Logger));
+      await worker.listen(); // resolves once the consumers are attached
       logger.log('worker consuming');
       return;
     }
@@ -71,6 +77,7 @@ export async function bootstrap(mode: ProcessMode): Promise<void> {
     app = http;
     http.useLogger(http.get(Logger));
     configureHttp(http, config);
+    if (mode === 'all-in-one') await startConsumersIn(http);
     await http.listen(config.port);
     logger.log(`API on http://localhost:${config.port}/api/v1, docs on http://localhost:${config.port}/docs`);
   } catch (error) {

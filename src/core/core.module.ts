@@ -5,14 +5,21 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MessagingModule } from './messaging/messaging.module';
+import type { QueueDefinition } from './messaging/queue-definition';
 import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { StorageModule } from './storage/storage.module';
 
+/** What the features hand to core (listed once in src/feature-modules.ts). */
+export interface FeatureRegistry {
+  /** Every queue a feature defines (`defineQueue`): declared at boot, the only ones accepted. */
+  queues: readonly QueueDefinition[];
+}
+
 /** Infrastructure every process needs: config, logs, database, storage, broker, health, metrics. */
 @Module({})
 export class CoreModule {
-  static forRoot(config: AppConfig, options: { consume: boolean; http: boolean }): DynamicModule {
+  static forRoot(config: AppConfig, options: { consume: boolean; http: boolean; features: FeatureRegistry }): DynamicModule {
     return {
       module: CoreModule,
       imports: [
@@ -22,6 +29,7 @@ export class CoreModule {
         StorageModule.register(config.storage),
         MessagingModule.forRoot({
           url: config.rabbitmqUrl,
+          queues: options.features.queues,
           consume: options.consume,
           consumeQueues: config.worker.queues,
           prefetch: config.worker.prefetch,

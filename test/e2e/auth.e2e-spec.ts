@@ -1,11 +1,9 @@
-import { createHmac } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { JWT_KEY } from '../../src/modules/auth/jwt-secret';
 import { ADMIN, createTestApp, TestApp } from '../utils/test-app';
+import { forgeToken, wellSignedButInvalidTokens } from '../utils/tokens';
 
-function forge(header: object, payload: object, secret = 'not-the-secret'): string {
-  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const body = `${b64(header)}.${b64(payload)}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
+const forge = (header: object, payload: object) => forgeToken(payload, 'not-the-secret', header);
 
 describe('auth', () => {
   let t: TestApp;
@@ -111,6 +109,27 @@ describe('auth', () => {
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
     });
+
+    it('refuses a well-signed token without exp, with a non-UUID sub, or naming an unknown user', async () => {
+      const user = await t.createUser();
+      for (const [what, token] of wellSignedButInvalidTokens(t.app, user)) {
+        const res = await t.http().get('/api/v1/users/me').set('authorization', `Bearer ${token}`);
+        expect({ what, status: res.status, body: res.body }).toMatchObject({
+          what,
+          status: 401,
+          body: { code: 'UNAUTHORIZED', detail: 'The bearer token is invalid or expired.' },
+        });
+      }
+    });
+  });
+
+  it('reads the role from the user, not from the token', async () => {
+    const user = await t.createUser();
+    const key = t.app.get<KeyObject>(JWT_KEY, { strict: false });
+    const claimsAdmin = forgeToken({ sub: user.id, role: 'admin', username: user.username, exp: Math.floor(Date.now() / 1000) + 600 }, key);
+    const me = await t.http().get('/api/v1/users/me').set('authorization', `Bearer ${claimsAdmin}`).expect(200);
+    expect(me.body).toMatchObject({ id: user.id, role: 'user' });
+    await t.http().post('/api/v1/users').set('authorization', `Bearer ${claimsAdmin}`).send({ username: 'sneaky', password: 'sneaky-password-1' }).expect(403);
   });
 });
 

@@ -5,6 +5,7 @@ import { StatusEventBus } from '../../src/core/realtime/status-event-bus';
 import { StatusSnapshotRegistry } from '../../src/core/realtime/status-snapshot.registry';
 import { EcgAnalysisService } from '../../src/modules/ecg/ecg-analysis.service';
 import { baseUrlOf, StatusClient, StatusWebSocket, until } from '../utils/realtime-clients';
+import { wellSignedButInvalidTokens } from '../utils/tokens';
 import { createTestApp, TestApp } from '../utils/test-app';
 
 type User = { id: string; token: string; username: string };
@@ -100,6 +101,12 @@ describe('realtime status over Socket.IO and WebSocket', () => {
 
     it('refuses an expired token', async () => {
       expect(await refusal(tokenFor(alice, -10))).toEqual({ message: 'The token is invalid or expired.', code: 'UNAUTHENTICATED' });
+    });
+
+    it('refuses a well-signed token without exp, with a non-UUID sub, or naming an unknown user', async () => {
+      for (const [what, token] of wellSignedButInvalidTokens(t.app, alice)) {
+        expect({ what, ...(await refusal(token)) }).toEqual({ what, message: 'The token is invalid or expired.', code: 'UNAUTHENTICATED' });
+      }
     });
 
     it('refuses an admin, who manages users only', async () => {
@@ -307,6 +314,15 @@ describe('realtime status over Socket.IO and WebSocket', () => {
       await submit(alice, 'ws-auth');
       for (const query of ['', '?access_token=nope', `?access_token=${tokenFor(alice, -10)}`]) {
         const ws = websocket(`/ws/ecgs/ws-auth${query}`);
+        expect((await ws.closed).code).toBe(4401);
+        expect(ws.messages).toEqual([]);
+      }
+    });
+
+    it('closes with 4401 for a well-signed token without exp, with a non-UUID sub, or naming an unknown user', async () => {
+      await submit(alice, 'ws-claims');
+      for (const [, token] of wellSignedButInvalidTokens(t.app, alice)) {
+        const ws = websocket(`/ws/ecgs/ws-claims?access_token=${token}`);
         expect((await ws.closed).code).toBe(4401);
         expect(ws.messages).toEqual([]);
       }

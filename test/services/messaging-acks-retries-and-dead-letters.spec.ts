@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { TestingModule } from '@nestjs/testing';
+import type { INestApplicationContext } from '@nestjs/common';
 import { MessagePublisher } from '../../src/core/messaging/message-publisher';
 import { PermanentMessageError } from '../../src/core/messaging/messaging.errors';
 import type { QueueDefinition } from '../../src/core/messaging/queue-definition';
@@ -19,7 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('RabbitMQ messaging: ack, retry, dead-letter', () => {
   const created: QueueDefinition[] = [];
-  let app: TestingModule | undefined;
+  let app: INestApplicationContext | undefined;
 
   beforeEach(() => {
     quietLogs();

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { register } from 'prom-client';
 import { MessagePublisher } from '../../src/core/messaging/message-publisher';
 import { MessagingHealth } from '../../src/core/messaging/messaging-health';
@@ -21,7 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('RabbitMQ messaging: topology, publishing and health', () => {
   const created: ReturnType<typeof echoQueue>[] = [];
-  let app: TestingModule | undefined;
+  let app: INestApplicationContext | undefined;
   let logError: jest.SpyInstance;
 
   beforeEach(() => {

@@ -1,4 +1,4 @@
-import type { TestingModule } from '@nestjs/testing';
+import type { INestApplicationContext } from '@nestjs/common';
 import { MessagePublisher } from '../../src/core/messaging/message-publisher';
 import {
   deleteQueues,
@@ -13,7 +13,7 @@ import {
 
 describe('RabbitMQ messaging: graceful shutdown', () => {
   const created: ReturnType<typeof echoQueue>[] = [];
-  let app: TestingModule | undefined;
+  let app: INestApplicationContext | undefined;
 
   beforeEach(quietLogs);
 

@@ -1,10 +1,10 @@
-import type { TestingModule } from '@nestjs/testing';
+import type { INestApplicationContext } from '@nestjs/common';
 import { MessagePublisher } from '../../src/core/messaging/message-publisher';
 import { deleteQueues, echoQueue, gate, messageCount, quietLogs, Recorder, startApp, until } from './fixtures/messaging-test-kit';
 
 describe('RabbitMQ messaging: prefetch', () => {
   const echo = echoQueue();
-  let app: TestingModule | undefined;
+  let app: INestApplicationContext | undefined;
 
   beforeEach(quietLogs);
 

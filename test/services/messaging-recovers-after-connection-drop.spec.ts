@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { TestingModule } from '@nestjs/testing';
+import type { INestApplicationContext } from '@nestjs/common';
 import { MessagePublisher } from '../../src/core/messaging/message-publisher';
 import { MessagingHealth } from '../../src/core/messaging/messaging-health';
 import {
@@ -17,7 +17,7 @@ import {
 
 describe('RabbitMQ messaging: the broker drops the connection', () => {
   const echo = echoQueue({ maxAttempts: 3 });
-  let app: TestingModule | undefined;
+  let app: INestApplicationContext | undefined;
   let logError: jest.SpyInstance;
 
   beforeEach(() => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import type { TestingModule } from '@nestjs/testing';
+import type { INestApplicationContext } from '@nestjs/common';
 import { MessagePublisher } from '../../src/core/messaging/message-publisher';
 import { deleteQueues, echoQueue, messageCount, quietLogs, Recorder, startApp, until } from './fixtures/messaging-test-kit';
 
@@ -10,7 +10,7 @@ const WORKER = join(__dirname, 'fixtures', 'messaging-hanging-worker.ts');
 describe('RabbitMQ messaging: a worker process dies mid-message', () => {
   const echo = echoQueue({ maxAttempts: 3 });
   let worker: ChildProcessWithoutNullStreams | undefined;
-  let app: TestingModule | undefined;
+  let app: INestApplicationContext | undefined;
 
   beforeEach(quietLogs);
 

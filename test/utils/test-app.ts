@@ -7,6 +7,7 @@ import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/core/config/app-config';
 import { configureHttp } from '../../src/core/http/configure-http';
+import { startConsumersIn } from '../../src/core/messaging/messaging.server';
 import { createTestDatabase } from './test-database';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
@@ -46,9 +47,11 @@ export async function createTestApp(
     AUTH_RATE_LIMIT: '1000',
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(config, { withWorker: options.withWorker ?? true })] }).compile();
+  const withWorker = options.withWorker ?? true;
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(config, { withWorker })] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] });
   configureHttp(app, config);
+  if (withWorker) await startConsumersIn(app);
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer();
   const http = () => request(server);

@@ -1,13 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Controller, Logger, type INestApplicationContext } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { IsNotEmpty, IsString } from 'class-validator';
 import { register } from 'prom-client';
+import { startMessagingApp } from '../../../test/utils/messaging-app';
 import { InProcessTransport } from './in-process.transport';
-import { DeadLetterHandler, MessageHandler, type MessageContext } from './message-handler.decorator';
+import { DeadLetterContext, MessageContext } from './message-context';
 import { MessagePublisher } from './message-publisher';
 import { MessageTransport } from './message-transport';
 import { PermanentMessageError } from './messaging.errors';
-import { MessagingModule } from './messaging.module';
 import { defineQueue, type QueueDefinition } from './queue-definition';
 
 class EchoMessage {
@@ -34,10 +34,10 @@ function echoQueue(maxAttempts = 3): QueueDefinition<EchoMessage> {
 }
 
 function handlerFor(queue: QueueDefinition<EchoMessage>, recorder: Recorder) {
-  @Injectable()
+  @Controller()
   class EchoHandler {
-    @MessageHandler(queue)
-    async handle(message: EchoMessage, context: MessageContext): Promise<void> {
+    @EventPattern(queue.name)
+    async handle(@Payload() message: EchoMessage, @Ctx() context: MessageContext): Promise<void> {
       recorder.calls.push({ text: message.text, context });
       recorder.active += 1;
       recorder.maxActive = Math.max(recorder.maxActive, recorder.active);
@@ -49,20 +49,16 @@ function handlerFor(queue: QueueDefinition<EchoMessage>, recorder: Recorder) {
       }
     }
 
-    @DeadLetterHandler(queue)
-    async onDeadLetter(message: EchoMessage | undefined, error: Error, context: MessageContext): Promise<void> {
-      recorder.deadLettered.push({ message, error, context });
+    @EventPattern(queue.deadLetters)
+    async onDeadLetter(@Payload() message: EchoMessage | undefined, @Ctx() context: DeadLetterContext): Promise<void> {
+      recorder.deadLettered.push({ message, error: context.error, context });
     }
   }
   return EchoHandler;
 }
 
-async function startApp(queue: QueueDefinition<EchoMessage>, recorder: Recorder, prefetch = 2): Promise<TestingModule> {
-  const app = await Test.createTestingModule({
-    imports: [MessagingModule.forRoot({ queues: [queue], consume: true, prefetch })],
-    providers: [handlerFor(queue, recorder)],
-  }).compile();
-  return app.init();
+function startApp(queue: QueueDefinition<EchoMessage>, recorder: Recorder, prefetch = 2): Promise<INestApplicationContext> {
+  return startMessagingApp({ queues: [queue], consume: true, prefetch }, [handlerFor(queue, recorder)]);
 }
 
 async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
@@ -86,7 +82,7 @@ async function counterValue(name: string, queue: string): Promise<number> {
 }
 
 describe('in-process transport', () => {
-  let app: TestingModule | undefined;
+  let app: INestApplicationContext | undefined;
 
   beforeEach(() => {
     for (const level of ['log', 'warn', 'error'] as const) jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
@@ -262,10 +258,7 @@ describe('in-process transport', () => {
   it('queues messages but warns once when this process consumes nothing', async () => {
     const queue = echoQueue();
     const warn = jest.spyOn(Logger.prototype, 'warn');
-    app = await Test.createTestingModule({
-      imports: [MessagingModule.forRoot({ queues: [queue], consume: false, prefetch: 1 })],
-    }).compile();
-    await app.init();
+    app = await startMessagingApp({ queues: [queue], consume: false, prefetch: 1 });
     const publisher = app.get(MessagePublisher);
     await publisher.publish(queue, { text: 'a' });
     await publisher.publish(queue, { text: 'b' });

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { IsNotEmpty, IsString } from 'class-validator';
 import { DomainError } from '../errors/domain-error';
 import { backoffDelay, decideOnFailure, dispatchDelivery, type HandlerRoute } from './message-dispatch';
-import type { MessageContext } from './message-handler.decorator';
+import { MessageContext } from './message-context';
 import type { Delivery, Settlement } from './message-transport';
 import { classifyFailure, MessageValidationError, PermanentMessageError } from './messaging.errors';
 import type { MessagingMetrics } from './messaging.metrics';
@@ -110,7 +110,8 @@ describe('dispatchDelivery', () => {
     expect(calls).toEqual(['ack']);
     expect(seen?.message).toBeInstanceOf(EchoMessage);
     expect(seen?.message).toEqual({ text: 'hi' });
-    expect(seen?.context).toEqual({ queue: 'unit.echo', requestId: 'r-1', attempt: 2, maxAttempts: 3, messageId: 'm-1', signal });
+    expect(seen?.context).toBeInstanceOf(MessageContext);
+    expect({ ...seen?.context, args: undefined }).toEqual({ queue: 'unit.echo', requestId: 'r-1', attempt: 2, maxAttempts: 3, messageId: 'm-1', signal });
     expect(metrics.processed).toHaveBeenCalledWith('unit.echo');
   });
 

@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { abortableDelay } from '../scheduling/abortable-delay';
-import type { MessageContext } from './message-handler.decorator';
+import { MessageContext } from './message-context';
 import type { Delivery, Settlement } from './message-transport';
 import { parseBody, toValidMessage } from './message-validation';
 import { classifyFailure, MessageValidationError } from './messaging.errors';
 import type { MessagingMetrics } from './messaging.metrics';
 import type { QueueDefinition, RetryPolicy } from './queue-definition';
 
-/** A queue with the provider methods discovered for it. */
+/** A queue with the handlers the transport strategy found for it. */
 export interface HandlerRoute {
   queue: QueueDefinition;
   /** `Class.method`, for logs and start-up errors. */
@@ -57,14 +57,14 @@ export async function dispatchDelivery(
   { signal, metrics }: DispatchDeps,
 ): Promise<void> {
   const { queue } = route;
-  const context: MessageContext = {
+  const context = new MessageContext({
     queue: queue.name,
     requestId: delivery.requestId,
     attempt: delivery.deliveryCount + 1,
     maxAttempts: queue.retry.maxAttempts,
     messageId: delivery.messageId,
     signal,
-  };
+  });
   const about = describe(context);
   let outcome: keyof Settlement = 'requeue';
   try {

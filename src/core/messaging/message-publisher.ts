@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { MessageTransport } from './message-transport';
-import { toValidMessage } from './message-validation';
-import { MESSAGING_OPTIONS, type ResolvedMessagingOptions } from './messaging.options';
+import { Injectable } from '@nestjs/common';
+import { lastValueFrom } from 'rxjs';
+import { MessageRecord, MessagingClient } from './messaging.client';
 import type { QueueDefinition } from './queue-definition';
 
+/** The typed front features inject: `publisher.publish(QUEUE, message)`. */
 export abstract class MessagePublisher {
   /**
    * Validates `message` against the queue's DTO (unknown fields refused) and resolves once the broker
@@ -16,23 +15,12 @@ export abstract class MessagePublisher {
 }
 
 @Injectable()
-export class TransportMessagePublisher extends MessagePublisher {
-  private readonly registered: ReadonlySet<string>;
-
-  constructor(
-    private readonly transport: MessageTransport,
-    @Inject(MESSAGING_OPTIONS) options: ResolvedMessagingOptions,
-  ) {
+export class ClientMessagePublisher extends MessagePublisher {
+  constructor(private readonly client: MessagingClient) {
     super();
-    this.registered = new Set(options.queues.map((q) => q.name));
   }
 
-  async publish<T extends object>(queue: QueueDefinition<T>, message: T, options: { requestId?: string } = {}): Promise<void> {
-    // An undeclared queue would make the default exchange drop the message without a word.
-    if (!this.registered.has(queue.name)) {
-      throw new Error(`Queue "${queue.name}" is not registered with MessagingModule (registered: ${[...this.registered].join(', ') || 'none'})`);
-    }
-    await toValidMessage(queue, message, 'publish');
-    await this.transport.publish(queue, { body: JSON.stringify(message), messageId: randomUUID(), requestId: options.requestId });
+  publish<T extends object>(queue: QueueDefinition<T>, message: T, options: { requestId?: string } = {}): Promise<void> {
+    return lastValueFrom(this.client.emit<void>(queue.name, new MessageRecord(message, options)), { defaultValue: undefined });
   }
 }

@@ -2,22 +2,23 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Broadcaster, InProcessBroadcaster } from './broadcast';
 import { InProcessTransport } from './in-process.transport';
-import { MessagePublisher, TransportMessagePublisher } from './message-publisher';
+import { ClientMessagePublisher, MessagePublisher } from './message-publisher';
 import { MessageTransport } from './message-transport';
 import { MessagingHealth, TransportMessagingHealth } from './messaging-health';
-import { MessagingRuntimeService } from './messaging-runtime.service';
+import { MessagingClient } from './messaging.client';
 import { MessagingMetrics } from './messaging.metrics';
 import { MESSAGING_OPTIONS, resolveMessagingOptions, type ResolvedMessagingOptions } from './messaging.options';
 import type { QueueDefinition } from './queue-definition';
 import { RabbitMqBroadcaster } from './rabbitmq.broadcaster';
 import { RabbitMqTransport } from './rabbitmq.transport';
+import { MessagingServer } from './messaging.server';
 
 export interface MessagingOptions {
   /** RabbitMQ URL (RABBITMQ_URL); undefined → the in-process transport. */
   url?: string;
-  /** Queues to declare and accept; default ALL_QUEUES from the registry. */
-  queues?: QueueDefinition[];
-  /** Worker mode: consume the queues below once the app has started. */
+  /** Queues to declare and accept: the features' queues, listed in src/feature-modules.ts. */
+  queues: readonly QueueDefinition[];
+  /** Worker mode: the process attaches the consumers (messagingMicroservice()) for the queues below. */
   consume: boolean;
   /** WORKER_QUEUES: undefined or empty → all queues; an unknown name fails start-up. */
   consumeQueues?: string[];
@@ -28,8 +29,10 @@ export interface MessagingOptions {
 @Module({})
 export class MessagingModule {
   /**
-   * Global: every feature module can inject `MessagePublisher`; health checks inject `MessagingHealth`;
-   * core/realtime injects `Broadcaster` for status events.
+   * Global: every feature module can inject `MessagePublisher` (or Nest's side of it, the
+   * `MessagingClient`); health checks inject `MessagingHealth`; core/realtime injects `Broadcaster`
+   * for status events. `MessagingServer` is the transport strategy the process boots its consumers
+   * on (see messagingMicroservice()).
    */
   static forRoot(options: MessagingOptions): DynamicModule {
     const transport: Provider = {
@@ -52,9 +55,10 @@ export class MessagingModule {
         // lets tests read `deadLetters()` of the in-process transport
         ...(options.url ? [] : [{ provide: InProcessTransport, useExisting: MessageTransport }]),
         MessagingMetrics,
-        { provide: MessagePublisher, useClass: TransportMessagePublisher },
+        MessagingClient,
+        { provide: MessagePublisher, useClass: ClientMessagePublisher },
         { provide: MessagingHealth, useClass: TransportMessagingHealth },
-        MessagingRuntimeService,
+        MessagingServer,
         {
           provide: Broadcaster,
           inject: [MESSAGING_OPTIONS],
@@ -62,7 +66,7 @@ export class MessagingModule {
             url ? RabbitMqBroadcaster.connect(url) : new InProcessBroadcaster(),
         },
       ],
-      exports: [MessagePublisher, MessagingHealth, Broadcaster],
+      exports: [MessagePublisher, MessagingClient, MessagingServer, MessagingHealth, Broadcaster],
     };
   }
 }

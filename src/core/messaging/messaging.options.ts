@@ -1,6 +1,5 @@
 import type { MessagingOptions } from './messaging.module';
 import type { QueueDefinition } from './queue-definition';
-import { ALL_QUEUES } from './queue-registry';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
@@ -15,7 +14,7 @@ export interface ResolvedMessagingOptions {
 
 /** Checks the options once at start-up; every problem is named with the setting behind it. */
 export function resolveMessagingOptions(options: MessagingOptions): ResolvedMessagingOptions {
-  const queues = options.queues ?? ALL_QUEUES;
+  const { queues } = options;
   const byName = new Map<string, QueueDefinition>();
   for (const queue of queues) {
     if (byName.has(queue.name)) throw new Error(`Queue "${queue.name}" is registered twice`);

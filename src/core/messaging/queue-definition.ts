@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { deadLetterQueueName } from './message-transport';
 
 /** How often a message is tried and how long to wait between tries. */
 export interface RetryPolicy {
@@ -14,12 +15,20 @@ export interface QueueDefinition<T extends object = object> {
   /** The message DTO: validated with class-validator on publish and on consume. */
   readonly message: Type<T>;
   readonly retry: RetryPolicy;
+  /**
+   * `<name>.dead`: the dead-letter queue, and the pattern of the queue's dead-letter handler,
+   * `@EventPattern(QUEUE.deadLetters)` (see docs/architecture.md, "Messaging").
+   */
+  readonly deadLetters: string;
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
-/** Declares a queue for the registry; a bad definition fails at import time, not at first use. */
-export function defineQueue<T extends object>(def: QueueDefinition<T>): QueueDefinition<T> {
+/**
+ * Declares a queue; a bad definition fails at import time, not at first use. The feature that
+ * owns the queue exports it, and its consumer handles it with `@EventPattern(QUEUE.name)`.
+ */
+export function defineQueue<T extends object>(def: Omit<QueueDefinition<T>, 'deadLetters'>): QueueDefinition<T> {
   const { name, retry } = def;
   if (!QUEUE_NAME.test(name) || name.endsWith('.dead')) {
     throw new Error(
@@ -32,7 +41,7 @@ export function defineQueue<T extends object>(def: QueueDefinition<T>): QueueDef
   if (!(retry.backoffMs >= 0) || !(retry.maxBackoffMs >= retry.backoffMs)) {
     throw new Error(`Queue "${name}": retry needs 0 <= backoffMs <= maxBackoffMs`);
   }
-  return Object.freeze({ ...def, retry: Object.freeze({ ...retry }) });
+  return Object.freeze({ ...def, retry: Object.freeze({ ...retry }), deadLetters: deadLetterQueueName(name) });
 }
 
 export type MessageOf<Q> = Q extends QueueDefinition<infer T> ? T : never;

@@ -1,5 +1,4 @@
-import type { TokenService } from '../../modules/auth/token.service';
-import { AuthError } from '../../modules/auth/auth.errors';
+import type { AccessTokenVerifier } from '../auth/access-token-verifier';
 import { onTokenExpiry, RealtimeAuth } from './realtime-auth';
 
 describe('RealtimeAuth', () => {
@@ -7,7 +6,7 @@ describe('RealtimeAuth', () => {
     verify: jest.fn(),
     expiresAt: jest.fn(),
   };
-  const auth = new RealtimeAuth(tokens as unknown as TokenService);
+  const auth = new RealtimeAuth(tokens as unknown as AccessTokenVerifier);
 
   beforeEach(() => jest.resetAllMocks());
 
@@ -25,7 +24,7 @@ describe('RealtimeAuth', () => {
   });
 
   it('refuses a token the token service rejects (bad signature, expired)', async () => {
-    tokens.verify.mockRejectedValue(AuthError.unauthenticated('The bearer token is invalid or expired.'));
+    tokens.verify.mockRejectedValue(new Error('The bearer token is invalid or expired.'));
     await expect(auth.authenticate('jwt')).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'The token is invalid or expired.' });
   });
 

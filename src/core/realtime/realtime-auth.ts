@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../http/access.decorators';
-import { TokenService } from '../../modules/auth/token.service';
+import { AccessTokenVerifier } from '../auth/access-token-verifier';
 
 // setTimeout fires at once for delays past 2^31 - 1 ms (about 24.8 days).
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -19,7 +19,7 @@ export class RealtimeAuthError extends Error {
  */
 @Injectable()
 export class RealtimeAuth {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(private readonly tokens: AccessTokenVerifier) {}
 
   /** The caller and when its token expires (epoch ms); throws RealtimeAuthError. */
   async authenticate(token: unknown): Promise<{ user: Principal; expiresAt?: number }> {

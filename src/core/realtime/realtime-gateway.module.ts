@@ -1,5 +1,4 @@
-import { Module } from '@nestjs/common';
-import { AuthModule } from '../../modules/auth/auth.module';
+import { Module, type DynamicModule, type ForwardReference, type Type } from '@nestjs/common';
 import { RealtimeAuth } from './realtime-auth';
 import { StatusEventRelay } from './status-event.relay';
 import { StatusWebSocketServer } from './status-websocket.server';
@@ -10,8 +9,14 @@ import { StatusGateway } from './status.gateway';
  * `/socket.io`, the plain WebSocket route `/ws/...`, and the relay that binds this process's queue
  * to the status exchange. Needs the app's WebSocket adapter (RealtimeIoAdapter, set by configureHttp).
  */
-@Module({
-  imports: [AuthModule],
-  providers: [RealtimeAuth, StatusEventRelay, StatusGateway, StatusWebSocketServer],
-})
-export class RealtimeGatewayModule {}
+@Module({})
+export class RealtimeGatewayModule {
+  /** `accessTokens`: the module that provides AccessTokenVerifier (the auth feature). */
+  static forRoot(options: { accessTokens: Type | DynamicModule | ForwardReference }): DynamicModule {
+    return {
+      module: RealtimeGatewayModule,
+      imports: [options.accessTokens],
+      providers: [RealtimeAuth, StatusEventRelay, StatusGateway, StatusWebSocketServer],
+    };
+  }
+}

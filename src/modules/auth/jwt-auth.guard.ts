@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext, GqlContextType } from '@nestjs/graphql';
+import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { IS_PUBLIC, Principal, ROLES, Role } from '../../core/http/access.decorators';
 import { AuthError } from './auth.errors';
-import { TokenService } from './token.service';
 
 type AuthRequest = Request & { user?: Principal };
 
@@ -15,23 +15,33 @@ function requestOf(context: ExecutionContext): AuthRequest | undefined {
   return undefined;
 }
 
-/** Every route and resolver needs a valid bearer token unless marked @Public(). */
+/** Every route and resolver needs a valid bearer token unless marked @Public() (passport-jwt, JwtStrategy). */
 @Injectable()
-export class JwtAuthGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly tokens: TokenService,
-  ) {}
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = requestOf(context);
-    if (!req) return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const [scheme, token] = (req.headers.authorization ?? '').split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token) throw AuthError.unauthenticated();
-    req.user = await this.tokens.verify(token);
-    return true;
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (!requestOf(context)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    return (await super.canActivate(context)) as boolean;
+  }
+
+  override getRequest(context: ExecutionContext): AuthRequest | undefined {
+    return requestOf(context);
+  }
+
+  /** Our problem+json 401s instead of passport's bare UnauthorizedException. */
+  override handleRequest<TUser = Principal>(error: unknown, user: TUser | false, info: unknown): TUser {
+    if (error) throw error; // AuthError from TokenService.principalFor, or a database failure
+    if (!user) {
+      // passport-jwt says "No auth token" when there is no `Authorization: Bearer` header at all
+      throw info instanceof Error && info.message === 'No auth token'
+        ? AuthError.unauthenticated()
+        : AuthError.unauthenticated('The bearer token is invalid or expired.');
+    }
+    return user;
   }
 }
 

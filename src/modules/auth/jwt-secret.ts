@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Logger } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../core/config/app-config';
 
 /**
@@ -20,3 +20,22 @@ export async function resolveJwtSecret(config: AppConfig): Promise<string> {
   new Logger('Auth').warn(`JWT_SECRET is not set: using a generated secret kept in ${file}`);
   return (await readFile(file, 'utf8')).trim();
 }
+
+export const JWT_KEY = Symbol('JWT_KEY');
+
+/**
+ * The signing key, resolved once. A KeyObject, not a string: jsonwebtoken first tries a string as a
+ * PEM public key on every verify (and fails), which cost two thirds of an authenticated request's
+ * CPU here. Shared by JwtModule (signing), passport-jwt (REST) and TokenService (handshakes).
+ */
+@Module({
+  providers: [
+    {
+      provide: JWT_KEY,
+      inject: [AppConfig],
+      useFactory: async (config: AppConfig): Promise<KeyObject> => createSecretKey(Buffer.from(await resolveJwtSecret(config), 'utf8')),
+    },
+  ],
+  exports: [JWT_KEY],
+})
+export class JwtKeyModule {}

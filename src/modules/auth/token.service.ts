@@ -1,44 +1,68 @@
-import { Injectable } from '@nestjs/common';
+import type { KeyObject } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { Principal, Role } from '../../core/http/access.decorators';
+import { isUUID } from 'class-validator';
+import { AccessTokenVerifier } from '../../core/auth/access-token-verifier';
+import { Principal } from '../../core/http/access.decorators';
 import { AuthError } from './auth.errors';
-
-interface Claims {
-  sub: string;
-  role: Role;
-  username: string;
-  exp: number;
-}
+import { JWT_KEY } from './jwt-secret';
+import { UsersRepository } from './users.repository';
 
 // Pinned: a token signed with any other algorithm (or `none`) is refused.
-const ALGORITHM = 'HS256';
+export const TOKEN_ALGORITHM = 'HS256';
 
+/**
+ * The one place that says what a valid token is, for REST and GraphQL (JwtStrategy, through
+ * passport-jwt with this key and algorithm) and for the Socket.IO and WebSocket handshakes
+ * (`verify`).
+ */
 @Injectable()
-export class TokenService {
-  constructor(private readonly jwt: JwtService) {}
+export class TokenService extends AccessTokenVerifier {
+  constructor(
+    private readonly jwt: JwtService,
+    /** A KeyObject, not a string: see JwtKeyModule. */
+    @Inject(JWT_KEY) readonly key: KeyObject,
+    private readonly users: UsersRepository,
+  ) {
+    super();
+  }
 
-  async issue(user: Principal): Promise<{ token: string; expiresInS: number; }> {
-    const token = await this.jwt.signAsync({ sub: user.id, role: user.role, username: user.username }, { algorithm: ALGORITHM });
+  async issue(user: Principal): Promise<{ token: string; expiresInS: number }> {
+    const token = await this.jwt.signAsync({ sub: user.id, role: user.role, username: user.username }, { algorithm: TOKEN_ALGORITHM });
     const { exp, iat } = this.jwt.decode<{ exp: number; iat: number }>(token);
     return { token, expiresInS: exp - iat };
   }
 
   /** Verifies a token from a header or a WebSocket query; throws UNAUTHORIZED when it is not valid now. */
   async verify(token: string): Promise<Principal> {
-    let claims: Claims;
+    let claims: unknown;
     try {
-      claims = await this.jwt.verifyAsync<Claims>(token, { algorithms: [ALGORITHM] });
+      claims = await this.jwt.verifyAsync<object>(token, { algorithms: [TOKEN_ALGORITHM] });
     } catch {
-      throw AuthError.unauthenticated('The bearer token is invalid or expired.');
+      throw invalidToken();
     }
-    if (typeof claims.sub !== 'string' || (claims.role !== 'user' && claims.role !== 'admin')) {
-      throw AuthError.unauthenticated('The bearer token is invalid or expired.');
-    }
-    return { id: claims.sub, role: claims.role, username: claims.username };
+    return this.principalFor(claims);
+  }
+
+  /**
+   * The rules after the signature: `exp` is required (a token without one would never expire) and
+   * `sub` must be the UUID of an existing user. The role and username come from the user's row, so
+   * a changed role applies at once; a deleted user's tokens stop working.
+   */
+  async principalFor(claims: unknown): Promise<Principal> {
+    const { sub, exp } = (claims ?? {}) as { sub?: unknown; exp?: unknown };
+    if (typeof exp !== 'number' || typeof sub !== 'string' || !isUUID(sub)) throw invalidToken();
+    const user = await this.users.findById(sub);
+    if (!user) throw invalidToken();
+    return { id: user.id, role: user.role, username: user.username };
   }
 
   /** Seconds until the token expires (for closing long-lived connections on time). */
   expiresAt(token: string): number | undefined {
     return this.jwt.decode<{ exp?: number } | null>(token)?.exp;
   }
+}
+
+function invalidToken(): AuthError {
+  return AuthError.unauthenticated('The bearer token is invalid or expired.');
 }

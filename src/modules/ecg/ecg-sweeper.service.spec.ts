@@ -1,8 +1,8 @@
 import type { MessagePublisher } from '../../core/messaging/message-publisher';
-import { QUEUES } from '../../core/messaging/queue-registry';
 import type { EcgEvents } from './ecg-events';
 import { EcgSweeper, EXHAUSTED_ERROR } from './ecg-sweeper.service';
 import type { EcgRef, EcgRepository } from './ecg.repository';
+import { ECG_ANALYSE } from './ecg.messages';
 
 const ref = (pk: string, status: EcgRef['status'] = 'queued'): EcgRef => ({ pk, id: `id-${pk}`, ownerId: 'owner', status });
 
@@ -30,8 +30,8 @@ describe('EcgSweeper', () => {
 
     expect(repository.claimStale).toHaveBeenCalledWith(500, 2, 7);
     expect(publisher.publish.mock.calls).toEqual([
-      [QUEUES.ecgAnalyse, { ecg_pk: 'a' }],
-      [QUEUES.ecgAnalyse, { ecg_pk: 'b' }],
+      [ECG_ANALYSE, { ecg_pk: 'a' }],
+      [ECG_ANALYSE, { ecg_pk: 'b' }],
     ]);
   });
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { QUEUES } from '../../core/messaging/queue-registry';
 import { PeriodicTask } from '../../core/scheduling/periodic-task';
 import { EcgEvents } from './ecg-events';
 import { EcgRepository } from './ecg.repository';
+import { ECG_ANALYSE } from './ecg.messages';
 
 export interface EcgSweeperOptions {
   /** How often to look for stuck ECGs. */
@@ -81,7 +81,7 @@ export class EcgSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     let republished = 0;
     for (const ecg of stale) {
       try {
-        await this.publisher.publish(QUEUES.ecgAnalyse, { ecg_pk: ecg.pk });
+        await this.publisher.publish(ECG_ANALYSE, { ecg_pk: ecg.pk });
         republished++;
       } catch (error) {
         // Claimed but not published: the next round after the back-off takes it again.

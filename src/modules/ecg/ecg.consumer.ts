@@ -1,25 +1,25 @@
-import { Injectable } from '@nestjs/common';
-import { DeadLetterHandler, MessageContext, MessageHandler } from '../../core/messaging/message-handler.decorator';
-import { QUEUES } from '../../core/messaging/queue-registry';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { DeadLetterContext } from '../../core/messaging/message-context';
 import { EcgAnalysisService } from './ecg-analysis.service';
-import { EcgAnalyseMessage } from './ecg.messages';
+import { ECG_ANALYSE, EcgAnalyseMessage } from './ecg.messages';
 
 /**
  * `ecg.analyse`: returning acks; a thrown EcgError (not retryable) dead-letters at once, anything
  * else (database down) is retried by the queue's policy and then dead-lettered.
  */
-@Injectable()
+@Controller()
 export class EcgConsumer {
   constructor(private readonly analysis: EcgAnalysisService) {}
 
-  @MessageHandler(QUEUES.ecgAnalyse)
-  async analyse(message: EcgAnalyseMessage): Promise<void> {
+  @EventPattern(ECG_ANALYSE.name)
+  async analyse(@Payload() message: EcgAnalyseMessage): Promise<void> {
     await this.analysis.analyse(message.ecg_pk);
   }
 
-  @DeadLetterHandler(QUEUES.ecgAnalyse)
-  async analysisGaveUp(message: EcgAnalyseMessage | undefined, error: Error, context: MessageContext): Promise<void> {
+  @EventPattern(ECG_ANALYSE.deadLetters)
+  async analysisGaveUp(@Payload() message: EcgAnalyseMessage | undefined, @Ctx() { error, attempt }: DeadLetterContext): Promise<void> {
     // An unreadable message names no ECG; the messaging layer has logged it.
-    if (message) await this.analysis.failAnalysis(message.ecg_pk, error, context.attempt);
+    if (message) await this.analysis.failAnalysis(message.ecg_pk, error, attempt);
   }
 }

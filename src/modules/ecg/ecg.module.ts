@@ -14,8 +14,8 @@ import { EcgEntity } from './entities/ecg.entity';
 /** ECG submission, per-lead analysis in the worker (queue `ecg.analyse`) and the results. */
 @Module({
   imports: [TypeOrmModule.forFeature([EcgEntity, EcgLeadEntity])],
-  controllers: [EcgController],
-  providers: [EcgRepository, EcgEvents, EcgService, EcgAnalysisService, EcgConsumer, EcgSweeper],
+  controllers: [EcgController, EcgConsumer],
+  providers: [EcgRepository, EcgEvents, EcgService, EcgAnalysisService, EcgSweeper],
   exports: [EcgService],
 })
 export class EcgModule implements OnModuleInit {

@@ -1,11 +1,11 @@
 import { RequestValidationError } from '../../core/http/validation';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { QUEUES } from '../../core/messaging/queue-registry';
 import type { EcgCreateDto } from './dto/ecg.dto';
 import { EcgError } from './ecg.errors';
 import type { EcgRepository } from './ecg.repository';
 import { EcgService } from './ecg.service';
 import type { EcgEntity } from './entities/ecg.entity';
+import { ECG_ANALYSE } from './ecg.messages';
 
 const OWNER = '11111111-1111-4111-8111-111111111111';
 const PK = '22222222-2222-4222-8222-222222222222';
@@ -48,7 +48,7 @@ describe('EcgService.submit', () => {
         { name: 'II', samples: [3] },
       ],
     });
-    expect(publisher.publish).toHaveBeenCalledWith(QUEUES.ecgAnalyse, { ecg_pk: PK }, { requestId: 'req-1' });
+    expect(publisher.publish).toHaveBeenCalledWith(ECG_ANALYSE, { ecg_pk: PK }, { requestId: 'req-1' });
     expect(repository.insert.mock.invocationCallOrder[0]).toBeLessThan(publisher.publish.mock.invocationCallOrder[0]);
   });
 

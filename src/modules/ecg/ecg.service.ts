@@ -4,13 +4,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { decodeCursor, Page, PageQueryDto, toPage } from '../../core/http/pagination';
 import { RequestValidationError } from '../../core/http/validation';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { QUEUES } from '../../core/messaging/queue-registry';
 import type { StatusSnapshot } from '../../core/realtime/status-event';
 import { ECG_ID_PATTERN, EcgCreateDto, EcgSummaryDto, parseTimestamp, toEcgSummary } from './dto/ecg.dto';
 import { EcgEntity } from './entities/ecg.entity';
 import { EcgError } from './ecg.errors';
 import { toEcgStatus } from './ecg-events';
 import { EcgRepository } from './ecg.repository';
+import { ECG_ANALYSE } from './ecg.messages';
 
 
 /** Submitting and reading ECGs (the API side); analysis is EcgAnalysisService (the worker side). */
@@ -36,7 +36,7 @@ export class EcgService {
     });
     if (!ecg) throw EcgError.alreadyExists(id);
     try {
-      await this.publisher.publish(QUEUES.ecgAnalyse, { ecg_pk: ecg.pk }, { requestId });
+      await this.publisher.publish(ECG_ANALYSE, { ecg_pk: ecg.pk }, { requestId });
     } catch (error) {
       // The ECG is committed and the client gets its id; answering an error now would only make a
       // retry collide with it (409). The sweeper re-publishes ECGs left queued.

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { QUEUES } from '../../core/messaging/queue-registry';
 import { PeriodicTask } from '../../core/scheduling/periodic-task';
 import { JobsRepository } from './jobs.repository';
+import { JOBS_INGEST } from './jobs.messages';
 
 export interface JobsSweeperOptions {
   intervalMs: number;
@@ -56,7 +56,7 @@ export class JobsSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     let republished = 0;
     for (const job of stale) {
       try {
-        await this.publisher.publish(QUEUES.jobsIngest, { job_id: job.id });
+        await this.publisher.publish(JOBS_INGEST, { job_id: job.id });
         republished++;
       } catch (error) {
         this.logger.warn(`could not re-publish job ${job.id}: ${(error as Error).message}`);

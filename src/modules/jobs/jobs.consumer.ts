@@ -1,26 +1,26 @@
-import { Injectable } from '@nestjs/common';
-import { DeadLetterHandler, MessageContext, MessageHandler } from '../../core/messaging/message-handler.decorator';
-import { QUEUES } from '../../core/messaging/queue-registry';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { DeadLetterContext, MessageContext } from '../../core/messaging/message-context';
 import { JobsIngestService } from './jobs-ingest.service';
-import { JobIngestMessage } from './jobs.messages';
+import { JobIngestMessage, JOBS_INGEST } from './jobs.messages';
 
 /**
  * `jobs.ingest`: returning acks; a JobsError (missing file, not text) dead-letters at once and
  * fails the job; anything else (database or storage down) is retried, then dead-lettered.
  */
-@Injectable()
+@Controller()
 export class JobsConsumer {
   constructor(private readonly ingest: JobsIngestService) {}
 
-  @MessageHandler(QUEUES.jobsIngest)
-  async ingestJob(message: JobIngestMessage, context: MessageContext): Promise<void> {
+  @EventPattern(JOBS_INGEST.name)
+  async ingestJob(@Payload() message: JobIngestMessage, @Ctx() context: MessageContext): Promise<void> {
     await this.ingest.ingestJob(message.job_id, context.signal);
   }
 
-  @DeadLetterHandler(QUEUES.jobsIngest)
-  async ingestGaveUp(message: JobIngestMessage | undefined, error: Error, context: MessageContext): Promise<void> {
+  @EventPattern(JOBS_INGEST.deadLetters)
+  async ingestGaveUp(@Payload() message: JobIngestMessage | undefined, @Ctx() { error, attempt }: DeadLetterContext): Promise<void> {
     if (!message) return; // an unreadable message names no job; the messaging layer logged it
-    const reason = error.name === 'JobsError' ? error.message : `Processing failed ${context.attempt} times: ${error.message}`.slice(0, 500);
+    const reason = error.name === 'JobsError' ? error.message : `Processing failed ${attempt} times: ${error.message}`.slice(0, 500);
     await this.ingest.failJob(message.job_id, reason);
   }
 }

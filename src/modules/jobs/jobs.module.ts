@@ -17,8 +17,8 @@ import { LogIngestRepository } from './log-ingest.repository';
 /** Log-file ingestion: upload → storage → jobs.ingest → entries; REST, GraphQL and status events. */
 @Module({
   imports: [TypeOrmModule.forFeature([JobEntity, LogEntryEntity, LogRejectionEntity])],
-  controllers: [JobsController],
-  providers: [JobsRepository, LogIngestRepository, JobEvents, JobsService, JobsIngestService, JobsConsumer, JobsSweeper, JobsResolver],
+  controllers: [JobsController, JobsConsumer],
+  providers: [JobsRepository, LogIngestRepository, JobEvents, JobsService, JobsIngestService, JobsSweeper, JobsResolver],
   exports: [JobsService],
 })
 export class JobsModule implements OnModuleInit {

@@ -7,7 +7,6 @@ import { receiveFile } from '../../core/http/multipart-upload';
 import { decodeCursor, Page, toPage } from '../../core/http/pagination';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
 import type { StatusSnapshot } from '../../core/realtime/status-event';
-import { QUEUES } from '../../core/messaging/queue-registry';
 import { objectKey } from '../../core/storage/object-keys';
 import { ObjectStorage } from '../../core/storage/object-storage';
 import {
@@ -23,6 +22,7 @@ import { TextSniffer } from './ingest/text-sniffer';
 import { JobEvents, toJobStatus } from './job-events';
 import { JobsError } from './jobs.errors';
 import { JobsRepository } from './jobs.repository';
+import { JOBS_INGEST } from './jobs.messages';
 
 const LEVEL_ALIASES: Record<string, LogLevel> = { WARN: 'WARNING', FATAL: 'CRITICAL' };
 
@@ -67,7 +67,7 @@ export class JobsService {
       throw error;
     }
     try {
-      await this.publisher.publish(QUEUES.jobsIngest, { job_id: job.id }, { requestId });
+      await this.publisher.publish(JOBS_INGEST, { job_id: job.id }, { requestId });
     } catch (error) {
       // The job is stored and queued; the sweeper publishes it again shortly.
       this.logger.warn(`job ${job.id} stored but not published (${(error as Error).message}); the sweeper will retry`);

@@ -24,8 +24,8 @@ function task(overrides: Partial<TaskEntity> = {}): TaskEntity {
 }
 
 describe('TasksProcessor', () => {
-  let repo: jest.Mocked<Pick<TasksRepository, 'findById' | 'start' | 'complete' | 'fail' | 'setProgress'>>;
-  let storage: jest.Mocked<Pick<ObjectStorage, 'get' | 'put' | 'delete'>>;
+  let repo: Record<'findById' | 'start' | 'complete' | 'fail' | 'setProgress', jest.Mock>;
+  let storage: Record<'get' | 'put' | 'delete', jest.Mock>;
   let engine: { run: jest.Mock };
   let processor: TasksProcessor;
 

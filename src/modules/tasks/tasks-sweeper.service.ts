@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { QUEUES } from '../../core/messaging/queue-registry';
+import { TASKS_ANONYMISE } from './tasks.messages';
 import { PeriodicTask } from '../../core/scheduling/periodic-task';
 import { TasksRepository } from './tasks.repository';
 
@@ -57,7 +57,7 @@ export class TasksSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     let republished = 0;
     for (const task of stale) {
       try {
-        await this.publisher.publish(QUEUES.tasksAnonymise, { task_id: task.id });
+        await this.publisher.publish(TASKS_ANONYMISE, { task_id: task.id });
         republished++;
       } catch (error) {
         this.logger.warn(`could not re-publish task ${task.id}: ${(error as Error).message}`);

@@ -15,8 +15,8 @@ import { TasksService } from './tasks.service';
 /** Image and video anonymisation: create → upload → tasks.anonymise → result and counts. */
 @Module({
   imports: [TypeOrmModule.forFeature([TaskEntity, TaskObjectCountEntity])],
-  controllers: [TasksController],
-  providers: [TasksRepository, TaskEvents, TasksService, TasksProcessor, AnonymisationEngine, TasksConsumer, TasksSweeper],
+  controllers: [TasksController, TasksConsumer],
+  providers: [TasksRepository, TaskEvents, TasksService, TasksProcessor, AnonymisationEngine, TasksSweeper],
   exports: [TasksService],
 })
 export class TasksModule implements OnModuleInit {

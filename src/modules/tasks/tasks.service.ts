@@ -7,7 +7,7 @@ import { AppConfig } from '../../core/config/app-config';
 import { ByteLimit, receiveFile, UploadError } from '../../core/http/multipart-upload';
 import { decodeCursor, Page, toPage } from '../../core/http/pagination';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { QUEUES } from '../../core/messaging/queue-registry';
+import { TASKS_ANONYMISE } from './tasks.messages';
 import type { StatusSnapshot } from '../../core/realtime/status-event';
 import { objectKey } from '../../core/storage/object-keys';
 import { ObjectStorage } from '../../core/storage/object-storage';
@@ -100,7 +100,7 @@ export class TasksService {
       throw now ? TasksError.alreadyUploaded(id, now.status) : TasksError.notFound(id);
     }
     try {
-      await this.publisher.publish(QUEUES.tasksAnonymise, { task_id: id }, { requestId });
+      await this.publisher.publish(TASKS_ANONYMISE, { task_id: id }, { requestId });
     } catch (error) {
       // Stored and queued; the sweeper publishes it again shortly.
       this.logger.warn(`task ${id} stored but not published (${(error as Error).message}); the sweeper will retry`);
