@@ -9,6 +9,7 @@ import { dataSourceOptions } from './core/database/data-source-options';
 import { startEmbeddedPostgres } from './core/database/embedded-postgres';
 import { runMigrationsLocked } from './core/database/migrate';
 import { DatabaseModule } from './core/database/database.module';
+import { FEATURES } from './feature-modules';
 import { AuthModule } from './modules/auth/auth.module';
 import { UsersService } from './modules/auth/users.service';
 
@@ -32,7 +33,7 @@ async function withDatabase<T>(work: (config: AppConfig) => Promise<T>): Promise
 }
 
 async function migrate(config: AppConfig): Promise<void> {
-  const dataSource = await new DataSource(dataSourceOptions(config.database.url!)).initialize();
+  const dataSource = await new DataSource(dataSourceOptions(config.database.url!, FEATURES)).initialize();
   try {
     const applied = await runMigrationsLocked(dataSource);
     console.log(applied.length ? `applied ${applied.join(', ')}` : 'schema is up to date');
@@ -42,7 +43,7 @@ async function migrate(config: AppConfig): Promise<void> {
 }
 
 async function createAdmin(config: AppConfig, username: string, password: string): Promise<void> {
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), AuthModule] })
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(FEATURES), AuthModule] })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
   try {

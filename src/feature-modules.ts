@@ -1,14 +1,27 @@
 import type { Type } from '@nestjs/common';
+import { CreateUsers1763835000000 } from '../migrations/1763835000000-create-users';
+import { CreateEcgs1763840000000 } from '../migrations/1763840000000-create-ecgs';
+import { CreateJobs1763850000000 } from '../migrations/1763850000000-create-jobs';
+import { CreateTasks1764100000000 } from '../migrations/1764100000000-create-tasks';
 import type { FeatureRegistry } from './core/core.module';
-import { EcgModule } from './modules/ecg/ecg.module';
+import { UserEntity } from './modules/auth/entities/user.entity';
+import { EcgLeadEntity } from './modules/ecg/entities/ecg-lead.entity';
+import { EcgEntity } from './modules/ecg/entities/ecg.entity';
 import { ECG_ANALYSE } from './modules/ecg/ecg.messages';
-import { JobsModule } from './modules/jobs/jobs.module';
+import { EcgModule } from './modules/ecg/ecg.module';
+import { JobEntity } from './modules/jobs/entities/job.entity';
+import { LogEntryEntity } from './modules/jobs/entities/log-entry.entity';
+import { LogRejectionEntity } from './modules/jobs/entities/log-rejection.entity';
 import { JOBS_INGEST } from './modules/jobs/jobs.messages';
-import { TasksModule } from './modules/tasks/tasks.module';
+import { JobsModule } from './modules/jobs/jobs.module';
+import { TaskObjectCountEntity } from './modules/tasks/entities/task-object-count.entity';
+import { TaskEntity } from './modules/tasks/entities/task.entity';
 import { TASKS_ANONYMISE } from './modules/tasks/tasks.messages';
+import { TasksModule } from './modules/tasks/tasks.module';
 
-// The composition root: each feature is listed here once, and core receives what it needs
-// through CoreModule.forRoot, so nothing under src/core imports a feature.
+// The composition root. A feature is added here, once: its module, its queues, its entities and
+// its migrations. Core receives them through CoreModule.forRoot (and the CLI through
+// dataSourceOptions), so nothing under src/core imports a feature.
 
 /** Feature modules shared by the API gateway and the worker (each brings its consumers). */
 export const FEATURE_MODULES: Type[] = [
@@ -17,11 +30,28 @@ export const FEATURE_MODULES: Type[] = [
   TasksModule,
 ];
 
-/** What the features hand to core. */
+/** What the features hand to core. Auth is imported by the HTTP app only, but its users table is everyone's. */
 export const FEATURES: FeatureRegistry = {
   queues: [
     ECG_ANALYSE,
     JOBS_INGEST,
     TASKS_ANONYMISE,
+  ],
+  entities: [
+    UserEntity,
+    EcgEntity,
+    EcgLeadEntity,
+    JobEntity,
+    LogEntryEntity,
+    LogRejectionEntity,
+    TaskEntity,
+    TaskObjectCountEntity,
+  ],
+  // In timestamp order; each feature's migrations are named after it.
+  migrations: [
+    CreateUsers1763835000000,
+    CreateEcgs1763840000000,
+    CreateJobs1763850000000,
+    CreateTasks1764100000000,
   ],
 };

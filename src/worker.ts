@@ -1,4 +1,4 @@
 import 'reflect-metadata';
-import { bootstrap } from './core/bootstrap';
+import { bootstrap } from './bootstrap';
 
 void bootstrap('worker');

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import type { DatabaseSchema } from './database/data-source-options';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
@@ -11,7 +12,7 @@ import { RealtimeModule } from './realtime/realtime.module';
 import { StorageModule } from './storage/storage.module';
 
 /** What the features hand to core (listed once in src/feature-modules.ts). */
-export interface FeatureRegistry {
+export interface FeatureRegistry extends DatabaseSchema {
   /** Every queue a feature defines (`defineQueue`): declared at boot, the only ones accepted. */
   queues: readonly QueueDefinition[];
 }
@@ -25,7 +26,7 @@ export class CoreModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(),
-        DatabaseModule.forRoot(),
+        DatabaseModule.forRoot(options.features),
         StorageModule.register(config.storage),
         MessagingModule.forRoot({
           url: config.rabbitmqUrl,

@@ -2,12 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, type DatabaseSchema } from './data-source-options';
 import { runMigrationsLocked } from './migrate';
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(): DynamicModule {
+  /** `schema`: the features' entities and migrations. */
+  static forRoot(schema: DatabaseSchema): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -17,7 +18,7 @@ export class DatabaseModule {
             if (!config.database.url) {
               throw new Error('no database URL: the entry point starts the embedded PostgreSQL before the app');
             }
-            return { ...dataSourceOptions(config.database.url), retryAttempts: 3, retryDelay: 1000 };
+            return { ...dataSourceOptions(config.database.url, schema), retryAttempts: 3, retryDelay: 1000 };
           },
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();

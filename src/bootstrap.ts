@@ -4,13 +4,13 @@ import type { NestMicroserviceOptions } from '@nestjs/common/interfaces/microser
 import type { AsyncMicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from '../app.module';
-import { WorkerModule } from '../worker.module';
-import { AppConfig } from './config/app-config';
-import { SettingsError } from './config/settings';
-import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
-import { configureHttp } from './http/configure-http';
-import { messagingMicroservice, startConsumersIn } from './messaging/messaging.server';
+import { AppModule } from './app.module';
+import { AppConfig } from './core/config/app-config';
+import { SettingsError } from './core/config/settings';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './core/database/embedded-postgres';
+import { configureHttp } from './core/http/configure-http';
+import { messagingMicroservice, startConsumersIn } from './core/messaging/messaging.server';
+import { WorkerModule } from './worker.module';
 
 export type ProcessMode = 'api' | 'worker' | 'all-in-one';
 
