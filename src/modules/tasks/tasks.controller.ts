@@ -57,7 +57,7 @@ export class TasksController {
   @ApiUnsupportedMediaTypeResponse({ description: "Not a JPEG/PNG/WebP image or MP4/MOV/WebM/AVI video, or not the task's media_type" })
   @ApiPayloadTooLargeResponse({ description: 'Over UPLOAD_MAX_BYTES, or an image over TASKS_MAX_PIXELS (IMAGE_TOO_LARGE)' })
   @ApiUnprocessableEntityResponse({ description: 'An empty file, or no `file` part' })
-  async uploadFile(@CurrentUser() me: Principal, @Param('id') id: string, @Req() req: Request): Promise<TaskResponseDto> {
+  async uploadTaskFile(@CurrentUser() me: Principal, @Param('id') id: string, @Req() req: Request): Promise<TaskResponseDto> {
     return toTaskResponse(await this.tasks.upload(me.id, id, req, String(req.id)));
   }
 
@@ -84,7 +84,7 @@ export class TasksController {
   @ApiFoundResponse({ description: 'Redirect to a presigned URL' })
   @ApiNotFoundResponse({ description: 'No such task among yours (TASK_NOT_FOUND)' })
   @ApiConflictResponse({ description: 'Not processed (yet) (TASK_NOT_PROCESSED)' })
-  async getResult(@CurrentUser() me: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<StreamableFile | void> {
+  async getTaskResult(@CurrentUser() me: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<StreamableFile | void> {
     const result = await this.tasks.getResult(me.id, id);
     if (result.kind === 'redirect') return res.redirect(302, result.url);
     return new StreamableFile(result.stream, {
