@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { FfmpegError } from '../../../core/media/ffmpeg';
 import type { TaskObject } from '../entities/task.entity';
 import { type AnonymisationJob, type AnonymisationOutcome, engineFailure, parseEngineFailure } from './anonymisation-job';
@@ -5,6 +6,15 @@ import { type Box, coverBetween } from './boxes';
 import { Detector, type Detections } from './detector';
 import { redact } from './redact';
 import { collectStderr, exitOf, probeVideo, spawnDecoder, spawnEncoder } from './video';
+
+// On Linux a nice value belongs to a thread, so this lowers the engine thread (and the ffmpeg it
+// spawns) below the event loop's thread: under CPU contention acks, heart-beats and API requests
+// win. Elsewhere it may apply to the whole process or fail; either is harmless.
+try {
+  setPriority(10);
+} catch {
+  // not permitted here: keep the default priority
+}
 
 // One detector per engine thread, loaded on the first job and kept: loading costs ~1 s.
 let detector: Detector | undefined;

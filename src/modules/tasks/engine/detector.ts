@@ -96,6 +96,8 @@ export class Detector {
     try {
       const paths = this.explicitPaths ?? defaultDetectorPaths();
       this.sharp = require('sharp') as Sharp;
+      // One inference per core: libvips would otherwise add a thread per core to this one.
+      this.sharp.concurrency(1);
       this.ort = require('onnxruntime-node') as Ort;
       const humanFile = join(paths.humanDir, 'dist', 'human.node-wasm.js');
       const modelDir = join(paths.humanDir, 'models');
