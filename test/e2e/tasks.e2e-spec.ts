@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { runFfmpeg } from '../../src/core/media/ffmpeg';
 import { astronautJpeg, carJpeg, carWithPlate, meanDifference, pngHeaderOnly, SYNTHETIC_PLATE } from '../factories/task-media.factory';
+import { baseUrlOf, StatusClient } from '../utils/realtime-clients';
 import { createTestApp, TestApp } from '../utils/test-app';
 
 type User = { token: string };
@@ -252,6 +253,25 @@ describe('tasks: image and video anonymisation', () => {
     // Three detections take far longer than any single answer: the loop was never held by them.
     expect(latencies.length).toBeGreaterThan(5);
     expect(worst).toBeLessThan(Math.max(250, busyMs / 3));
+  });
+
+  it('streams queued, processing and processed (with counts) over Socket.IO, and refuses a foreign subscription', async () => {
+    const client = await StatusClient.connect(baseUrlOf(t.app), alice.token);
+    const stranger = await StatusClient.connect(baseUrlOf(t.app), bob.token);
+    try {
+      const task = await newTask(alice, { objects: ['face'] });
+      expect(await client.subscribe('task', task.id)).toMatchObject({ ok: true, snapshot: { resource: 'task', id: task.id, status: 'new' } });
+      expect(await stranger.subscribe('task', task.id)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      await put(alice, task.id, astronautJpeg(), 'image/jpeg').expect(202);
+      const done = await client.waitFor('task', task.id, (e) => e.status === 'processed', 'processed event', 60_000);
+      expect(done).toMatchObject({ counts: { face: 1 }, progress: 100 });
+      const statuses = client.of('task', task.id).map((e) => e.status);
+      expect(statuses).toEqual(expect.arrayContaining(['queued', 'processing', 'processed']));
+      expect(statuses.indexOf('queued')).toBeLessThan(statuses.indexOf('processed'));
+    } finally {
+      client.close();
+      stranger.close();
+    }
   });
 
   describe('a short video', () => {
