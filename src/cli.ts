@@ -2,12 +2,10 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DataSource } from 'typeorm';
 import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
-import { dataSourceOptions } from './core/database/data-source-options';
 import { startEmbeddedPostgres } from './core/database/embedded-postgres';
-import { runMigrationsLocked } from './core/database/migrate';
+import { migrateDatabase } from './core/database/migrate';
 import { DatabaseModule } from './core/database/database.module';
 import { FEATURES } from './feature-modules';
 import { AuthModule } from './modules/auth/auth.module';
@@ -33,13 +31,8 @@ async function withDatabase<T>(work: (config: AppConfig) => Promise<T>): Promise
 }
 
 async function migrate(config: AppConfig): Promise<void> {
-  const dataSource = await new DataSource(dataSourceOptions(config.database.url!, FEATURES)).initialize();
-  try {
-    const applied = await runMigrationsLocked(dataSource);
-    console.log(applied.length ? `applied ${applied.join(', ')}` : 'schema is up to date');
-  } finally {
-    await dataSource.destroy();
-  }
+  const applied = await migrateDatabase(config.database.url!, FEATURES);
+  console.log(applied.length ? `applied ${applied.join(', ')}` : 'schema is up to date');
 }
 
 async function createAdmin(config: AppConfig, username: string, password: string): Promise<void> {

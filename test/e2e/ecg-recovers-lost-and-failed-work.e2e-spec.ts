@@ -7,6 +7,7 @@ import { EcgEvents } from '../../src/modules/ecg/ecg-events';
 import { EcgSweeper, EXHAUSTED_ERROR } from '../../src/modules/ecg/ecg-sweeper.service';
 import { EcgRepository } from '../../src/modules/ecg/ecg.repository';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { poll } from '../utils/poll';
 
 type Body = Record<string, unknown>;
 
@@ -40,16 +41,11 @@ describe('ECG processing recovers lost work and fails broken work visibly', () =
   const get = async (id: string): Promise<Body> =>
     (await t.http().get(`/api/v1/ecgs/${id}`).set('authorization', `Bearer ${user.token}`).expect(200)).body;
 
-  async function waitFor(id: string, statuses: string[], timeoutMs = 20_000): Promise<Body> {
-    const deadline = Date.now() + timeoutMs;
-    let last: Body = {};
-    while (Date.now() < deadline) {
-      last = await get(id);
-      if (statuses.includes(last.status as string)) return last;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`ECG ${id} not ${statuses.join('/')} within ${timeoutMs} ms: ${JSON.stringify(last)}`);
-  }
+  const waitFor = (id: string, statuses: string[]): Promise<Body> =>
+    poll(() => get(id), (body) => statuses.includes(body.status as string), `ECG ${id} is ${statuses.join('/')}`, {
+      timeoutMs: 20_000,
+      intervalMs: 25,
+    });
 
   const fastSweeper = (options: { maxRepublishes?: number } = {}) =>
     new EcgSweeper(t.app.get(EcgRepository), t.app.get(MessagePublisher), t.app.get(EcgEvents), {

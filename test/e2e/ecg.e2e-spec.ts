@@ -1,5 +1,6 @@
 import { syntheticEcg } from '../factories/ecg-signal.factory';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { poll } from '../utils/poll';
 
 type Body = Record<string, unknown>;
 
@@ -29,16 +30,13 @@ describe('ECG', () => {
   const get = (token: string, id: string) => t.http().get(`/api/v1/ecgs/${encodeURIComponent(id)}`).set('authorization', `Bearer ${token}`);
 
   /** Polls GET until the ECG is finished; fails with the last answer when the deadline passes. */
-  async function waitFinished(token: string, id: string, timeoutMs = 20_000): Promise<Body> {
-    const deadline = Date.now() + timeoutMs;
-    let last: Body = {};
-    while (Date.now() < deadline) {
-      last = (await get(token, id).expect(200)).body;
-      if (last.status === 'completed' || last.status === 'failed') return last;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`ECG ${id} not finished within ${timeoutMs} ms: ${JSON.stringify(last)}`);
-  }
+  const waitFinished = (token: string, id: string): Promise<Body> =>
+    poll(
+      async () => (await get(token, id).expect(200)).body as Body,
+      (body) => body.status === 'completed' || body.status === 'failed',
+      `ECG ${id} is finished`,
+      { timeoutMs: 20_000, intervalMs: 25 },
+    );
 
   it('accepts an ECG with 202 and reports per-lead insights once completed', async () => {
     const res = await submit(alice.token, validBody({ id: 'zero-crossings' })).expect(202);

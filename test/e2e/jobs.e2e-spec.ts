@@ -2,6 +2,7 @@ import { logLine, validLogFile } from '../factories/log-file.factory';
 import { DataSource } from 'typeorm';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { poll } from '../utils/poll';
 
 const MIXED = [
   logLine({ message: 'first', extra: { nested: true } }), // 1
@@ -31,15 +32,13 @@ describe('jobs: log-file ingestion', () => {
   const upload = (user: { token: string }, content: string | Buffer, name = 'app.jsonl') =>
     t.http().post('/api/v1/files/upload').set(as(user)).attach('file', Buffer.from(content), name);
 
-  async function waitForTerminal(user: { token: string }, id: string) {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await t.http().get(`/api/v1/jobs/${id}`).set(as(user)).expect(200);
-      if (res.body.status === 'completed' || res.body.status === 'failed') return res.body;
-      if (Date.now() > deadline) throw new Error(`job still ${res.body.status}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const waitForTerminal = (user: { token: string }, id: string) =>
+    poll(
+      async () => (await t.http().get(`/api/v1/jobs/${id}`).set(as(user)).expect(200)).body,
+      (job) => job.status === 'completed' || job.status === 'failed',
+      `job ${id} is finished`,
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
 
   describe('a mixed file', () => {
     let jobId: string;

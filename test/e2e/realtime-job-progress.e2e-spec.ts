@@ -1,6 +1,7 @@
 import { validLogFile } from '../factories/log-file.factory';
 import { baseUrlOf, StatusClient, StatusWebSocket } from '../utils/realtime-clients';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { poll } from '../utils/poll';
 
 /** A slow job (the case study's per-line delay) watched live over both channels. */
 describe('realtime progress of a job', () => {
@@ -59,11 +60,12 @@ describe('realtime progress of a job', () => {
 
   it('sends a finished job its final snapshot over WebSocket, then closes 1000', async () => {
     const jobId = await upload(alice, 2);
-    const deadline = Date.now() + 20_000;
-    while ((await t.http().get(`/api/v1/jobs/${jobId}`).set('authorization', `Bearer ${alice.token}`)).body.status !== 'completed') {
-      if (Date.now() > deadline) throw new Error('job did not complete');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await poll(
+      async () => (await t.http().get(`/api/v1/jobs/${jobId}`).set('authorization', `Bearer ${alice.token}`)).body.status,
+      (status) => status === 'completed',
+      `job ${jobId} is completed`,
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
     const ws = new StatusWebSocket(base, `/ws/jobs/${jobId}?access_token=${alice.token}`);
     clients.push(ws);
     expect((await ws.closed).code).toBe(1000);

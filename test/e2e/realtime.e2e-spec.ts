@@ -7,6 +7,7 @@ import { EcgAnalysisService } from '../../src/modules/ecg/ecg-analysis.service';
 import { baseUrlOf, StatusClient, StatusWebSocket, until } from '../utils/realtime-clients';
 import { wellSignedButInvalidTokens } from '../utils/tokens';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { poll } from '../utils/poll';
 
 type User = { id: string; token: string; username: string };
 
@@ -50,16 +51,8 @@ describe('realtime status over Socket.IO and WebSocket', () => {
       .expect(202);
   const getStatus = async (user: User, id: string) =>
     (await t.http().get(`/api/v1/ecgs/${id}`).set('authorization', `Bearer ${user.token}`).expect(200)).body.status as string;
-  const waitStatus = (user: User, id: string, status: string) => {
-    let last = '';
-    return (async () => {
-      const deadline = Date.now() + 20_000;
-      while ((last = await getStatus(user, id)) !== status) {
-        if (Date.now() > deadline) throw new Error(`ECG ${id} is ${last}, not ${status}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
-  };
+  const waitStatus = (user: User, id: string, status: string) =>
+    poll(() => getStatus(user, id), (current) => current === status, `ECG ${id} is ${status}`, { timeoutMs: 20_000, intervalMs: 20 });
   /** ECGs submitted from now on stay queued until the returned function is called. */
   const holdAnalyses = (): (() => void) => {
     const service = t.app.get(EcgAnalysisService);

@@ -1,6 +1,7 @@
 import { syntheticEcg } from '../factories/ecg-signal.factory';
 import { createTestVhost, SERVICES } from '../utils/services-env';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { poll } from '../utils/poll';
 
 type Body = Record<string, unknown>;
 
@@ -19,16 +20,13 @@ describe('ECG analysis through RabbitMQ and PostgreSQL', () => {
     vhost?.remove();
   });
 
-  async function waitFinished(id: string, timeoutMs = 30_000): Promise<Body> {
-    const deadline = Date.now() + timeoutMs;
-    let last: Body = {};
-    while (Date.now() < deadline) {
-      last = (await t.http().get(`/api/v1/ecgs/${id}`).set('authorization', `Bearer ${user.token}`).expect(200)).body;
-      if (last.status === 'completed' || last.status === 'failed') return last;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`ECG ${id} not finished within ${timeoutMs} ms: ${JSON.stringify(last)}`);
-  }
+  const waitFinished = (id: string): Promise<Body> =>
+    poll(
+      async () => (await t.http().get(`/api/v1/ecgs/${id}`).set('authorization', `Bearer ${user.token}`).expect(200)).body as Body,
+      (body) => body.status === 'completed' || body.status === 'failed',
+      `ECG ${id} is finished`,
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
 
   it('submits an ECG, a worker analyses it, and GET shows the insights and the heart rate', async () => {
     const lead = (name: string, seed: number) => ({

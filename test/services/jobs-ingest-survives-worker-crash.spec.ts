@@ -8,6 +8,7 @@ import { freePort, RunningProcess, startProcess, waitForReady } from '../utils/p
 import { S3_CREDENTIALS, startS3Server } from '../utils/s3-server';
 import { createTestVhost, SERVICES } from '../utils/services-env';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { poll } from '../utils/poll';
 
 const JWT_SECRET = 'services-test-secret-of-at-least-32-chars';
 
@@ -71,15 +72,8 @@ describe('jobs ingestion on real services', () => {
     t.http().post('/api/v1/files/upload').set(as()).attach('file', Buffer.from(content), name).expect(202);
   const getJob = async (id: string) => (await t.http().get(`/api/v1/jobs/${id}`).set(as()).expect(200)).body;
 
-  async function waitFor(id: string, done: (job: Record<string, unknown>) => boolean, timeoutMs = 120_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const job = await getJob(id);
-      if (done(job)) return job;
-      if (Date.now() > deadline) throw new Error(`job ${id}: ${JSON.stringify(job)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const waitFor = (id: string, done: (job: Record<string, unknown>) => boolean) =>
+    poll(() => getJob(id), done, `job ${id} reaches the expected state`, { timeoutMs: 120_000, intervalMs: 100 });
   const finished = (job: Record<string, unknown>) => job.status === 'completed' || job.status === 'failed';
 
   async function countEntries(jobId: string): Promise<{ rows: number; distinct: number }> {

@@ -5,6 +5,7 @@ import type { BroadcastSubscription } from '../../src/core/messaging/broadcast';
 import { RabbitMqBroadcaster } from '../../src/core/messaging/rabbitmq.broadcaster';
 import { until } from '../utils/realtime-clients';
 import { createTestVhost } from '../utils/services-env';
+import { poll } from '../utils/poll';
 
 /** The broker side of the status fan-out: what `Broadcaster` declares and how messages travel. */
 describe('broadcasts on RabbitMQ', () => {
@@ -73,13 +74,10 @@ describe('broadcasts on RabbitMQ', () => {
 
       await broadcaster.publish('test.persistence', '{"hello":1}');
 
-      let message: amqp.GetMessage | false = false;
-      const deadline = Date.now() + 10_000;
-      while (!message && Date.now() < deadline) {
-        message = await channel.get(queue, { noAck: true });
-        if (!message) await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      if (!message) throw new Error('the message never arrived');
+      const message = (await poll(() => channel.get(queue, { noAck: true }), Boolean, 'the message arrives', {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      })) as amqp.GetMessage;
       expect(message.properties.deliveryMode).not.toBe(2);
       expect(message.content.toString()).toBe('{"hello":1}');
     } finally {

@@ -3,20 +3,14 @@ import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import type { SubscribeAck, UnsubscribeAck } from '../../src/core/realtime/realtime-events';
 import type { StatusSnapshot } from '../../src/core/realtime/status-event';
+import { until } from './poll';
 
 /** `http://127.0.0.1:<port>` of a listening Nest app. */
 export function baseUrlOf(app: { getHttpServer(): { address(): AddressInfo | string | null } }): string {
   return `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 }
 
-/** Polls until `condition` holds; fails with `what` after the deadline. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { until };
 
 /** A Socket.IO client of Horizon's status channel, recording every `status` event it gets. */
 export class StatusClient {

@@ -1,4 +1,4 @@
-import type { DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 
 /**
  * The schema the features hand to core (listed once in src/feature-modules.ts). Explicit lists,
@@ -21,4 +21,9 @@ export function dataSourceOptions(url: string, { entities, migrations }: Databas
     migrationsRun: false,
     extra: { max: 20, application_name: 'horizon' },
   };
+}
+
+/** A data source that is not connected yet, for the TypeORM CLI (src/cli-data-source.ts). */
+export function createDataSource(url: string, schema: DatabaseSchema): DataSource {
+  return new DataSource(dataSourceOptions(url, schema));
 }

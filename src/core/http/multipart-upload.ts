@@ -3,7 +3,14 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import { DomainError } from '../errors/domain-error';
 
-export interface UploadedFileInfo {
+/**
+ * What a service receives for an upload: the file's bytes as a stream and what the client said
+ * about it. The service consumes the stream (e.g. into object storage) and never sees the request.
+ */
+export interface IncomingFile {
+  /** Errors with PAYLOAD_TOO_LARGE past the route's limit; whoever consumes it must then reject. */
+  stream: Readable;
+  /** As the client named it (untrusted: validate, never use as a path). */
   fileName: string;
   mimeType: string;
 }
@@ -11,11 +18,8 @@ export interface UploadedFileInfo {
 export interface ReceiveFileOptions<T> {
   field: string;
   maxBytes: number;
-  /**
-   * Consumes the part's stream (e.g. pipes it into object storage) and answers a result. The
-   * stream errors with PAYLOAD_TOO_LARGE past `maxBytes`; `store` must then reject.
-   */
-  store: (stream: Readable, info: UploadedFileInfo) => Promise<T>;
+  /** Consumes the file (usually a service method) and answers a result; a rejection fails the upload. */
+  handle: (file: IncomingFile) => Promise<T>;
 }
 
 export class UploadError extends DomainError {
@@ -55,10 +59,20 @@ export class ByteLimit extends Transform {
 }
 
 /**
- * Streams the one file part of a multipart request into `store`, never holding it whole in
- * memory. Other parts are drained and ignored; a second file part in `field` is refused.
+ * The upload template for controllers: streams the one file part of a multipart request into
+ * `handle`, never holding it whole in memory, and answers what `handle` answered. Other parts are
+ * drained and ignored; a second file part in `field` is ignored. A failure (not multipart, no file,
+ * too large, malformed, or `handle` rejecting) rejects with a DomainError, after the rest of the
+ * body is drained so the client reads the answer.
+ *
+ * ```ts
+ * @Post('files/upload') @Consumes('multipart/form-data')
+ * upload(@CurrentUser() me: Principal, @Req() req: Request) {
+ *   return receiveFile(req, { field: 'file', maxBytes, handle: (file) => this.jobs.upload(me.id, file) });
+ * }
+ * ```
  */
-export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Promise<{ result: T; bytes: number; info: UploadedFileInfo }> {
+export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Promise<T> {
   if (!req.is('multipart/form-data')) return Promise.reject(UploadError.notMultipart());
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
@@ -86,12 +100,11 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
       const limit = new ByteLimit(options.maxBytes);
       file.on('error', (error) => limit.destroy(error));
       file.pipe(limit);
-      const meta = { fileName: info.filename ?? '', mimeType: info.mimeType };
-      storing = options.store(limit, meta).then(
+      storing = options.handle({ stream: limit, fileName: info.filename ?? '', mimeType: info.mimeType }).then(
         (result) => {
           if (settled) return;
           settled = true;
-          resolve({ result, bytes: limit.bytes, info: meta });
+          resolve(result);
         },
         (error) => {
           file.resume();

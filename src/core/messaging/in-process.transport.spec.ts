@@ -3,6 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { IsNotEmpty, IsString } from 'class-validator';
 import { register } from 'prom-client';
 import { startMessagingApp } from '../../../test/utils/messaging-app';
+import { until } from '../../../test/utils/poll';
 import { InProcessTransport } from './in-process.transport';
 import { DeadLetterContext, MessageContext } from './message-context';
 import { MessagePublisher } from './message-publisher';
@@ -61,13 +62,6 @@ function startApp(queue: QueueDefinition<EchoMessage>, recorder: Recorder, prefe
   return startMessagingApp({ queues: [queue], consume: true, prefetch }, [handlerFor(queue, recorder)]);
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 function gate() {
   let open!: () => void;

@@ -5,6 +5,7 @@ import { IsNotEmpty, IsString } from 'class-validator';
 import { register } from 'prom-client';
 import { lastValueFrom, throwError } from 'rxjs';
 import { startMessagingApp } from '../../../test/utils/messaging-app';
+import { until } from '../../../test/utils/poll';
 import { DomainError } from '../errors/domain-error';
 import { InProcessTransport } from './in-process.transport';
 import { DeadLetterContext, MessageContext } from './message-context';
@@ -66,13 +67,6 @@ function boot(options: Partial<MessagingOptions>, controllers: Type[] = []): Pro
   return startMessagingApp({ queues: [echo, other], consume: true, prefetch: 1, ...options }, controllers);
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 describe('MessagingModule', () => {
   let app: INestApplicationContext | undefined;

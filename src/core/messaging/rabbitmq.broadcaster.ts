@@ -4,6 +4,7 @@ import { AmqpConnectionManagerClass, type AmqpConnectionManager, type ChannelWra
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { describeUrl } from './rabbitmq.transport';
 import { Broadcaster, type BroadcastListener, type BroadcastSubscribeOptions, type BroadcastSubscription } from './broadcast';
+import { withTimeout } from '../scheduling/with-timeout';
 
 const HEARTBEAT_SECONDS = 10;
 const RECONNECT_SECONDS = 2;
@@ -171,10 +172,3 @@ export class RabbitMqBroadcaster extends Broadcaster {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

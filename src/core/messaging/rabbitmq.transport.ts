@@ -11,6 +11,7 @@ import {
   type OutboundMessage,
 } from './message-transport';
 import type { QueueDefinition } from './queue-definition';
+import { withTimeout } from '../scheduling/with-timeout';
 
 const HEARTBEAT_SECONDS = 10;
 const RECONNECT_SECONDS = 2;
@@ -370,13 +371,6 @@ async function openScratchChannel(model: ChannelModel): Promise<Channel> {
   return channel;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** The broker's address for messages and logs: never the credentials. */
 export function describeUrl(url: string): string {

@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { describeObjectStorageContract, generatedStream, readAll } from '../../../test/utils/object-storage.contract';
 import { LocalObjectStorage } from './local-object-storage';
 import { ObjectNotFoundError } from './object-storage';
+import { until } from '../../../test/utils/poll';
 
 const makeTempDir = () => mkdtemp(join(tmpdir(), 'horizon-storage-'));
 
@@ -27,13 +28,7 @@ describe('LocalObjectStorage', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
+  const waitFor = (condition: () => Promise<boolean>) => until(condition, 'the condition holds', 5000);
 
   async function tempFileSizes(): Promise<number[]> {
     const tempDir = join(dir, 'objects', '.tmp');

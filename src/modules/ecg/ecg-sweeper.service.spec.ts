@@ -1,3 +1,4 @@
+import { until } from '../../../test/utils/poll';
 import type { MessagePublisher } from '../../core/messaging/message-publisher';
 import type { EcgEvents } from './ecg-events';
 import { EcgSweeper, EXHAUSTED_ERROR } from './ecg-sweeper.service';
@@ -54,8 +55,7 @@ describe('EcgSweeper', () => {
   it('sweeps on its interval once started, and stops', async () => {
     const { sweeper, repository } = setup();
     sweeper.start();
-    const deadline = Date.now() + 2000;
-    while (repository.claimStale.mock.calls.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await until(() => repository.claimStale.mock.calls.length >= 2, 'two rounds ran');
     await sweeper.stop();
     const calls = repository.claimStale.mock.calls.length;
     expect(calls).toBeGreaterThanOrEqual(2);

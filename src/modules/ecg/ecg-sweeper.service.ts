@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { PeriodicTask } from '../../core/scheduling/periodic-task';
+import { StaleWorkSweeper } from '../../core/scheduling/stale-work-sweeper';
 import { EcgEvents } from './ecg-events';
-import { EcgRepository } from './ecg.repository';
-import { ECG_ANALYSE } from './ecg.messages';
+import { EcgRepository, type EcgRef } from './ecg.repository';
+import { ECG_ANALYSE, EcgAnalyseMessage } from './ecg.messages';
 
 export interface EcgSweeperOptions {
   /** How often to look for stuck ECGs. */
@@ -36,59 +36,39 @@ export const EXHAUSTED_ERROR = 'Processing did not finish: the worker running it
  * budget is failed, so a message that crashes its worker cannot loop forever.
  */
 @Injectable()
-export class EcgSweeper implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(EcgSweeper.name);
+export class EcgSweeper extends StaleWorkSweeper<EcgRef, EcgAnalyseMessage> {
   private readonly options: EcgSweeperOptions;
-  private readonly task: PeriodicTask;
 
   constructor(
     private readonly ecgs: EcgRepository,
-    private readonly publisher: MessagePublisher,
+    publisher: MessagePublisher,
     private readonly events: EcgEvents,
     @Optional() @Inject(ECG_SWEEPER_OPTIONS) options: Partial<EcgSweeperOptions> = {},
   ) {
-    this.options = { ...DEFAULT_ECG_SWEEPER_OPTIONS, ...options };
-    this.task = new PeriodicTask('ECG sweep', this.options.intervalMs, () => this.sweep(), this.logger);
+    const resolved = { ...DEFAULT_ECG_SWEEPER_OPTIONS, ...options };
+    super(publisher, ECG_ANALYSE, { name: 'ECG sweep', intervalMs: resolved.intervalMs });
+    this.options = resolved;
   }
 
-  onApplicationBootstrap(): void {
-    this.start();
-  }
-
-  // onModuleDestroy runs before any beforeApplicationShutdown hook, so the publisher is still open
-  // for a sweep that is under way.
-  async onModuleDestroy(): Promise<void> {
-    await this.stop();
-  }
-
-  start(): void {
-    this.task.start();
-  }
-
-  stop(): Promise<void> {
-    return this.task.stop();
-  }
-
-  /** One round: fail what is past its budget, then re-publish what is stale. Answers how many of each. */
-  async sweep(): Promise<{ failed: number; republished: number }> {
+  protected claimStale(): Promise<EcgRef[]> {
     const { staleAfterMs, maxRepublishes, batchSize } = this.options;
-    const failed = await this.ecgs.failExhausted(staleAfterMs, maxRepublishes, EXHAUSTED_ERROR);
-    for (const ecg of failed) {
-      this.logger.warn(`ECG ${ecg.id} (${ecg.pk}) failed: still processing after ${maxRepublishes} re-publications`);
-      await this.events.emit(ecg, 'failed', EXHAUSTED_ERROR);
-    }
-    const stale = await this.ecgs.claimStale(staleAfterMs, maxRepublishes, batchSize);
-    let republished = 0;
-    for (const ecg of stale) {
-      try {
-        await this.publisher.publish(ECG_ANALYSE, { ecg_pk: ecg.pk });
-        republished++;
-      } catch (error) {
-        // Claimed but not published: the next round after the back-off takes it again.
-        this.logger.warn(`could not re-publish ECG ${ecg.pk}: ${(error as Error).message}`);
-      }
-    }
-    if (stale.length > 0) this.logger.log(`re-published ${republished} of ${stale.length} stuck ECG(s)`);
-    return { failed: failed.length, republished };
+    return this.ecgs.claimStale(staleAfterMs, maxRepublishes, batchSize);
+  }
+
+  protected override failExhausted(): Promise<EcgRef[]> {
+    const { staleAfterMs, maxRepublishes } = this.options;
+    return this.ecgs.failExhausted(staleAfterMs, maxRepublishes, EXHAUSTED_ERROR);
+  }
+
+  protected override onFailed(ecg: EcgRef): Promise<void> {
+    return this.events.emit(ecg, 'failed', EXHAUSTED_ERROR);
+  }
+
+  protected messageFor(ecg: EcgRef): EcgAnalyseMessage {
+    return { ecg_pk: ecg.pk };
+  }
+
+  protected describe(ecg: EcgRef): string {
+    return `ECG ${ecg.id} (${ecg.pk})`;
   }
 }

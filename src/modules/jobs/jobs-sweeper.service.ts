@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { PeriodicTask } from '../../core/scheduling/periodic-task';
+import { StaleWorkSweeper } from '../../core/scheduling/stale-work-sweeper';
+import type { JobEntity } from './entities/job.entity';
 import { JobsRepository } from './jobs.repository';
-import { JOBS_INGEST } from './jobs.messages';
+import { JobIngestMessage, JOBS_INGEST } from './jobs.messages';
 
 export interface JobsSweeperOptions {
   intervalMs: number;
@@ -25,44 +26,31 @@ export const DEFAULT_JOBS_SWEEPER_OPTIONS: JobsSweeperOptions = {
  * in-process queue died with its process) and jobs whose worker stopped heart-beating. Claims
  * are atomic (FOR UPDATE SKIP LOCKED), so several sweepers never publish one job twice in a
  * round; a duplicate delivery is harmless anyway (the checkpoint decides). Crash loops end at
- * the ingest's attempt budget.
+ * the ingest's attempt budget, so there is no `failExhausted` here.
  */
 @Injectable()
-export class JobsSweeper implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(JobsSweeper.name);
-  private readonly task: PeriodicTask;
+export class JobsSweeper extends StaleWorkSweeper<JobEntity, JobIngestMessage> {
   private readonly options: JobsSweeperOptions;
 
   constructor(
     private readonly jobs: JobsRepository,
-    private readonly publisher: MessagePublisher,
+    publisher: MessagePublisher,
     @Optional() @Inject(JOBS_SWEEPER_OPTIONS) options: Partial<JobsSweeperOptions> = {},
   ) {
-    this.options = { ...DEFAULT_JOBS_SWEEPER_OPTIONS, ...options };
-    this.task = new PeriodicTask('jobs sweep', this.options.intervalMs, () => this.sweep(), this.logger);
+    const resolved = { ...DEFAULT_JOBS_SWEEPER_OPTIONS, ...options };
+    super(publisher, JOBS_INGEST, { name: 'jobs sweep', intervalMs: resolved.intervalMs });
+    this.options = resolved;
   }
 
-  onApplicationBootstrap(): void {
-    this.task.start();
+  protected claimStale(): Promise<JobEntity[]> {
+    return this.jobs.claimStale(this.options.staleAfterMs, this.options.batchSize);
   }
 
-  // Before any shutdown hook, so the publisher is still open for a round under way.
-  onModuleDestroy(): Promise<void> {
-    return this.task.stop();
+  protected messageFor(job: JobEntity): JobIngestMessage {
+    return { job_id: job.id };
   }
 
-  async sweep(): Promise<number> {
-    const stale = await this.jobs.claimStale(this.options.staleAfterMs, this.options.batchSize);
-    let republished = 0;
-    for (const job of stale) {
-      try {
-        await this.publisher.publish(JOBS_INGEST, { job_id: job.id });
-        republished++;
-      } catch (error) {
-        this.logger.warn(`could not re-publish job ${job.id}: ${(error as Error).message}`);
-      }
-    }
-    if (stale.length > 0) this.logger.log(`re-published ${republished} of ${stale.length} stuck job(s)`);
-    return republished;
+  protected describe(job: JobEntity): string {
+    return `job ${job.id}`;
   }
 }

@@ -16,8 +16,10 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { AppConfig } from '../../core/config/app-config';
 import { CurrentUser, Principal, Roles } from '../../core/http/access.decorators';
 import { Consumes } from '../../core/http/consumes.decorator';
+import { receiveFile } from '../../core/http/multipart-upload';
 import { PageQueryDto } from '../../core/http/pagination';
 import {
   EntryQueryDto,
@@ -37,7 +39,10 @@ import { JobsService } from './jobs.service';
 @ApiForbiddenResponse({ description: 'Admins manage users only' })
 @Controller('api/v1')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post('files/upload')
   @HttpCode(202)
@@ -50,7 +55,12 @@ export class JobsController {
   @ApiPayloadTooLargeResponse({ description: 'Over UPLOAD_MAX_BYTES' })
   @ApiUnprocessableEntityResponse({ description: 'No `file` part, or an empty file' })
   async uploadFile(@CurrentUser() me: Principal, @Req() req: Request): Promise<JobAcceptedDto> {
-    return toJobAccepted(await this.jobs.upload(me.id, req, String(req.id)));
+    const job = await receiveFile(req, {
+      field: 'file',
+      maxBytes: this.config.uploadMaxBytes,
+      handle: (file) => this.jobs.upload(me.id, file, String(req.id)),
+    });
+    return toJobAccepted(job);
   }
 
   @Get('jobs')

@@ -1,9 +1,7 @@
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request } from 'express';
-import { AppConfig } from '../../core/config/app-config';
-import { receiveFile } from '../../core/http/multipart-upload';
+import type { IncomingFile } from '../../core/http/multipart-upload';
 import { decodeCursor, Page, toPage } from '../../core/http/pagination';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
 import type { StatusSnapshot } from '../../core/realtime/status-event';
@@ -31,7 +29,6 @@ export class JobsService {
   private readonly logger = new Logger(JobsService.name);
 
   constructor(
-    private readonly config: AppConfig,
     private readonly jobs: JobsRepository,
     private readonly storage: ObjectStorage,
     private readonly publisher: MessagePublisher,
@@ -39,29 +36,23 @@ export class JobsService {
   ) {}
 
   /**
-   * Streams the upload into object storage (never whole in memory), and only once it is stored
+   * Streams an upload into object storage (never whole in memory), and only once it is stored
    * creates the job and queues it. A failed upload leaves neither object nor row.
    */
-  async upload(ownerId: string, req: Request, requestId?: string): Promise<JobEntity> {
+  async upload(ownerId: string, file: IncomingFile, requestId?: string): Promise<JobEntity> {
+    if (!/\.jsonl$/i.test(file.fileName)) throw JobsError.notJsonl(file.fileName);
     const id = randomUUID();
     const key = objectKey('jobs', id, 'source.jsonl');
-    const { bytes, info } = await receiveFile(req, {
-      field: 'file',
-      maxBytes: this.config.uploadMaxBytes,
-      store: async (stream, file) => {
-        if (!/\.jsonl$/i.test(file.fileName)) throw JobsError.notJsonl(file.fileName);
-        const sniffer = new TextSniffer(() => JobsError.notText());
-        stream.on('error', (error) => sniffer.destroy(error));
-        return this.storage.put(key, stream.pipe(sniffer), { contentType: 'application/jsonl' });
-      },
-    });
-    if (bytes === 0) {
+    const sniffer = new TextSniffer(() => JobsError.notText());
+    file.stream.on('error', (error) => sniffer.destroy(error));
+    const { size } = await this.storage.put(key, file.stream.pipe(sniffer), { contentType: 'application/jsonl' });
+    if (size === 0) {
       await this.storage.delete(key);
       throw JobsError.emptyFile();
     }
     let job: JobEntity;
     try {
-      job = await this.jobs.insertQueued({ id, ownerId, fileName: info.fileName.slice(0, 255), objectKey: key, sizeBytes: bytes });
+      job = await this.jobs.insertQueued({ id, ownerId, fileName: file.fileName.slice(0, 255), objectKey: key, sizeBytes: size });
     } catch (error) {
       await this.storage.delete(key).catch(() => undefined);
       throw error;
