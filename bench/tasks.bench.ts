@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { AppConfig } from '../src/core/config/app-config';
@@ -19,6 +19,17 @@ import { astronautJpeg, carWithPlate } from '../test/factories/task-media.factor
  */
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 8);
 const OBJECTS = ['face', 'person', 'license_plate', 'vehicle'];
+
+/** The parts of the task API's answers the benchmark reads. */
+interface TaskInfo {
+  id: string;
+  status: string;
+  error: string | null;
+  anonymised_total: number;
+  processing_time_ms: number;
+  media: { frames: number };
+  items: TaskInfo[];
+}
 
 interface Target {
   child: ChildProcess;
@@ -54,7 +65,7 @@ async function api(target: Target, method: string, path: string, body?: Buffer |
   });
   const text = await res.text();
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as Record<string, any>;
+  return JSON.parse(text) as TaskInfo;
 }
 
 async function submit(target: Target, bytes: Buffer, mediaType: 'image' | 'video', contentType: string): Promise<string> {
@@ -64,13 +75,13 @@ async function submit(target: Target, bytes: Buffer, mediaType: 'image' | 'video
 }
 
 /** Waits on the list route (one GET per 100 ms for all tasks, so polling does not compete with the work). */
-async function waitAll(target: Target, ids: string[]): Promise<Record<string, any>[]> {
+async function waitAll(target: Target, ids: string[]): Promise<TaskInfo[]> {
   const deadline = Date.now() + 600_000;
   const wanted = new Set(ids);
   for (;;) {
     if (Date.now() > deadline) throw new Error('tasks did not finish in 10 minutes');
     const page = await api(target, 'GET', '/api/v1/tasks?limit=500');
-    const mine = (page.items as Record<string, any>[]).filter((t) => wanted.has(t.id));
+    const mine = page.items.filter((t) => wanted.has(t.id));
     const failed = mine.find((t) => t.status === 'failed');
     if (failed) throw new Error(`task ${failed.id} failed: ${failed.error}`);
     if (mine.length === ids.length && mine.every((t) => t.status === 'processed')) return ids.map((id) => mine.find((t) => t.id === id)!);
@@ -179,7 +190,7 @@ async function main(): Promise<void> {
     const images = await makeImages();
     console.log(`bench:tasks: ${IMAGES} images of ~1 MP, objects ${OBJECTS.join(', ')}, method pixelate (machine shared: figures are noisy)`);
     const engine = await engineAlone(images, dir);
-    console.log(`load average before the app runs: ${require('node:os').loadavg().map((l: number) => l.toFixed(1)).join(' ')}`);
+    console.log(`load average before the app runs: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     const one = await throughApp(images, 1);
     const onePeak = await peakRss(one.target);
     const video = await videoThroughApp(one.target, dir);

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import type { TaskResponseDto } from '../../src/modules/tasks/dto/task.dto';
 import { astronautJpeg } from '../factories/task-media.factory';
 import { S3_CREDENTIALS, startS3Server } from '../utils/s3-server';
 import { createTestVhost, SERVICES } from '../utils/services-env';
@@ -40,7 +41,7 @@ describe('an image task through RabbitMQ, PostgreSQL and S3', () => {
     await t.http().put(`/api/v1/tasks/${id}/file`).set(auth).set('content-type', 'image/jpeg').send(astronautJpeg()).expect(202);
 
     const deadline = Date.now() + 90_000;
-    let info: Record<string, any> = {};
+    let info: Partial<TaskResponseDto> = {};
     while (Date.now() < deadline) {
       info = (await t.http().get(`/api/v1/tasks/${id}`).set(auth).expect(200)).body;
       if (info.status === 'processed' || info.status === 'failed') break;

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { AppConfig } from '../../core/config/app-config';
 import { ObjectNotFoundError, type ObjectStorage } from '../../core/storage/object-storage';
@@ -94,7 +95,7 @@ describe('TasksProcessor', () => {
     repo.findById.mockResolvedValue(task());
     repo.start.mockResolvedValue(task({ status: 'processing' }));
     engine.run.mockImplementation(async (job: { outputPath: string }) => {
-      await require('node:fs/promises').writeFile(job.outputPath, 'result');
+      await writeFile(job.outputPath, 'result');
       return { counts: { face: 1 }, contentType: 'image/jpeg', width: 1, height: 1, frames: null, durationS: null, engine: 'e', engineVersion: 'v', engineMs: 1 };
     });
     repo.complete.mockResolvedValue(null);

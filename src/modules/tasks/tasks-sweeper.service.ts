@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import { TASKS_ANONYMISE } from './tasks.messages';
-import { PeriodicTask } from '../../core/scheduling/periodic-task';
+import { StaleWorkSweeper } from '../../core/scheduling/stale-work-sweeper';
+import type { TaskEntity } from './entities/task.entity';
+import { TaskAnonymiseMessage, TASKS_ANONYMISE } from './tasks.messages';
 import { TasksRepository } from './tasks.repository';
 
 export interface TasksSweeperOptions {
@@ -16,7 +17,7 @@ export const TASKS_SWEEPER_OPTIONS = Symbol('TASKS_SWEEPER_OPTIONS');
 export const DEFAULT_TASKS_SWEEPER_OPTIONS: TasksSweeperOptions = {
   intervalMs: 15_000,
   // An image takes seconds; a video heart-beats every 5 % of its frames, which stays well under
-  // this for videos of up to ~1 hour at the measured ~8 frames/s.
+  // this for videos of up to ~1 hour at the measured frame rates.
   staleAfterMs: 300_000,
   batchSize: 100,
 };
@@ -26,44 +27,31 @@ export const DEFAULT_TASKS_SWEEPER_OPTIONS: TasksSweeperOptions = {
  * queue died with its process) and tasks whose worker stopped heart-beating. Claims are atomic
  * (FOR UPDATE SKIP LOCKED), so several sweepers never publish one task twice in a round; a
  * duplicate delivery is harmless anyway (the processor is idempotent). Crash loops end at
- * MAX_TASK_ATTEMPTS.
+ * MAX_TASK_ATTEMPTS in the processor.
  */
 @Injectable()
-export class TasksSweeper implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(TasksSweeper.name);
-  private readonly task: PeriodicTask;
+export class TasksSweeper extends StaleWorkSweeper<TaskEntity, TaskAnonymiseMessage> {
   private readonly options: TasksSweeperOptions;
 
   constructor(
     private readonly tasks: TasksRepository,
-    private readonly publisher: MessagePublisher,
+    publisher: MessagePublisher,
     @Optional() @Inject(TASKS_SWEEPER_OPTIONS) options: Partial<TasksSweeperOptions> = {},
   ) {
-    this.options = { ...DEFAULT_TASKS_SWEEPER_OPTIONS, ...options };
-    this.task = new PeriodicTask('tasks sweep', this.options.intervalMs, () => this.sweep(), this.logger);
+    const resolved = { ...DEFAULT_TASKS_SWEEPER_OPTIONS, ...options };
+    super(publisher, TASKS_ANONYMISE, { name: 'tasks sweep', intervalMs: resolved.intervalMs });
+    this.options = resolved;
   }
 
-  onApplicationBootstrap(): void {
-    this.task.start();
+  protected claimStale(): Promise<TaskEntity[]> {
+    return this.tasks.claimStale(this.options.staleAfterMs, this.options.batchSize);
   }
 
-  // Before any shutdown hook, so the publisher is still open for a round under way.
-  onModuleDestroy(): Promise<void> {
-    return this.task.stop();
+  protected messageFor(task: TaskEntity): TaskAnonymiseMessage {
+    return { task_id: task.id };
   }
 
-  async sweep(): Promise<number> {
-    const stale = await this.tasks.claimStale(this.options.staleAfterMs, this.options.batchSize);
-    let republished = 0;
-    for (const task of stale) {
-      try {
-        await this.publisher.publish(TASKS_ANONYMISE, { task_id: task.id });
-        republished++;
-      } catch (error) {
-        this.logger.warn(`could not re-publish task ${task.id}: ${(error as Error).message}`);
-      }
-    }
-    if (stale.length > 0) this.logger.log(`re-published ${republished} of ${stale.length} stuck task(s)`);
-    return republished;
+  protected describe(task: TaskEntity): string {
+    return `task ${task.id}`;
   }
 }

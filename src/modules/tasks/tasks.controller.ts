@@ -19,7 +19,9 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { AppConfig } from '../../core/config/app-config';
 import { CurrentUser, Principal, Roles } from '../../core/http/access.decorators';
+import { type IncomingFile, receiveFile, receiveRawFile } from '../../core/http/multipart-upload';
 import { Consumes } from '../../core/http/consumes.decorator';
 import { TaskCreateDto, TaskListQueryDto, TaskPageDto, TaskResponseDto, toTaskResponse } from './dto/task.dto';
 import { TasksService } from './tasks.service';
@@ -32,7 +34,10 @@ const UPLOAD_TYPES = ['multipart/form-data', 'application/octet-stream', 'image/
 @ApiForbiddenResponse({ description: 'Admins manage users only' })
 @Controller('api/v1/tasks')
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create an anonymisation task', description: 'Then PUT the file to `links.upload`.' })
@@ -58,7 +63,10 @@ export class TasksController {
   @ApiPayloadTooLargeResponse({ description: 'Over UPLOAD_MAX_BYTES, or an image over TASKS_MAX_PIXELS (IMAGE_TOO_LARGE)' })
   @ApiUnprocessableEntityResponse({ description: 'An empty file, or no `file` part' })
   async uploadTaskFile(@CurrentUser() me: Principal, @Param('id') id: string, @Req() req: Request): Promise<TaskResponseDto> {
-    return toTaskResponse(await this.tasks.upload(me.id, id, req, String(req.id)));
+    const maxBytes = this.config.uploadMaxBytes;
+    const handle = (file: IncomingFile) => this.tasks.upload(me.id, id, file, String(req.id));
+    const task = req.is('multipart/form-data') ? await receiveFile(req, { field: 'file', maxBytes, handle }) : await receiveRawFile(req, { maxBytes, handle });
+    return toTaskResponse(task);
   }
 
   @Get()

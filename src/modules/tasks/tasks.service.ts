@@ -2,9 +2,8 @@ import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request } from 'express';
 import { AppConfig } from '../../core/config/app-config';
-import { ByteLimit, receiveFile, UploadError } from '../../core/http/multipart-upload';
+import type { IncomingFile } from '../../core/http/multipart-upload';
 import { decodeCursor, Page, toPage } from '../../core/http/pagination';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
 import { TASKS_ANONYMISE } from './tasks.messages';
@@ -56,29 +55,20 @@ export class TasksService {
    * anything but the task's media type, then moves the task `new` → `queued`. Each upload
    * writes its own object, so of two concurrent uploads the loser removes only its own bytes.
    */
-  async upload(ownerId: string, id: string, req: Request, requestId?: string): Promise<TaskEntity> {
+  async upload(ownerId: string, id: string, file: IncomingFile, requestId?: string): Promise<TaskEntity> {
     const task = await this.getTask(ownerId, id);
     if (task.status !== 'new') throw TasksError.alreadyUploaded(id, task.status);
-    const maxBytes = this.config.uploadMaxBytes;
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes + 64 * 1024) throw UploadError.tooLarge(maxBytes);
-
     const key = objectKey('tasks', id, `input-${randomUUID()}`);
     const sniffer = new MediaSniffer({ expected: task.mediaType, maxPixels: this.config.tasks.maxPixels });
-    const store = async (stream: Readable) => {
-      stream.on('error', (error) => sniffer.destroy(error));
-      return this.storage.put(key, stream.pipe(sniffer), { contentType: 'application/octet-stream' });
-    };
-    let bytes: number;
+    file.stream.on('error', (error) => sniffer.destroy(error));
+    let size: number;
     try {
-      bytes = req.is('multipart/form-data')
-        ? (await receiveFile(req, { field: 'file', maxBytes, store })).bytes
-        : await this.receiveRaw(req, maxBytes, store);
+      ({ size } = await this.storage.put(key, file.stream.pipe(sniffer), { contentType: 'application/octet-stream' }));
     } catch (error) {
       await this.storage.delete(key).catch(() => undefined);
       throw toUploadError(error);
     }
-    if (bytes === 0 || !sniffer.sniffed) {
+    if (size === 0 || !sniffer.sniffed) {
       await this.storage.delete(key).catch(() => undefined);
       throw TasksError.emptyFile();
     }
@@ -86,7 +76,7 @@ export class TasksService {
       .markQueued(ownerId, id, {
         inputKey: key,
         inputContentType: sniffer.sniffed.contentType,
-        sizeBytes: bytes,
+        sizeBytes: size,
         width: sniffer.dimensions?.width ?? null,
         height: sniffer.dimensions?.height ?? null,
       })
@@ -107,21 +97,6 @@ export class TasksService {
     }
     await this.events.emit(queued);
     return queued;
-  }
-
-  private receiveRaw(req: Request, maxBytes: number, store: (stream: Readable) => Promise<unknown>): Promise<number> {
-    const limit = new ByteLimit(maxBytes);
-    req.on('error', (error) => limit.destroy(error));
-    req.on('aborted', () => limit.destroy(UploadError.malformed('the client aborted the upload')));
-    req.pipe(limit);
-    return store(limit).then(
-      () => limit.bytes,
-      (error: unknown) => {
-        req.unpipe(limit);
-        req.resume(); // drain what the client still sends, so it reads our answer
-        throw error;
-      },
-    );
   }
 
   async getTask(ownerId: string, id: string): Promise<TaskEntity> {

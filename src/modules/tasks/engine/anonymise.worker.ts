@@ -53,6 +53,7 @@ function boxesToHide(found: Detections, job: AnonymisationJob): Box[] {
 }
 
 async function anonymiseImage(d: Detector, job: AnonymisationJob): Promise<AnonymisationOutcome> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the detector, so a missing sharp fails closed
   const sharp = require('sharp') as typeof import('sharp').default;
   const started = performance.now();
   let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };

@@ -35,6 +35,10 @@ function packageRoot(name: string, entry = name): string {
   return dir;
 }
 
+function packageVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(packageRoot(name), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 // Human's `exports` map hides `dist/human.node-wasm.js`, so its files are reached by path.
 export function defaultDetectorPaths(): DetectorPaths {
   return {
@@ -95,9 +99,12 @@ export class Detector {
     if (this.human) return;
     try {
       const paths = this.explicitPaths ?? defaultDetectorPaths();
+      // Required here, not imported: a missing native module must fail the load with ENGINE_UNAVAILABLE.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       this.sharp = require('sharp') as Sharp;
       // One inference per core: libvips would otherwise add a thread per core to this one.
       this.sharp.concurrency(1);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       this.ort = require('onnxruntime-node') as Ort;
       const humanFile = join(paths.humanDir, 'dist', 'human.node-wasm.js');
       const modelDir = join(paths.humanDir, 'models');
@@ -105,6 +112,7 @@ export class Detector {
         if (!existsSync(file)) throw new Error(`${file} is missing`);
       }
       shimFileFetch();
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- by path: the package's exports hide this file
       const { Human } = require(humanFile) as { Human: new (config: object) => HumanLike };
       const human = new Human({
         backend: 'wasm',
@@ -134,7 +142,7 @@ export class Detector {
       await human.load();
       this.plates = await this.ort.InferenceSession.create(paths.plateModel, { intraOpNumThreads: 1, interOpNumThreads: 1 });
       this.human = human;
-      this.engineVersion = `human ${human.version}; onnxruntime-node ${(require('onnxruntime-node/package.json') as { version: string }).version}`;
+      this.engineVersion = `human ${human.version}; onnxruntime-node ${packageVersion('onnxruntime-node')}`;
     } catch (error) {
       throw engineFailure('ENGINE_UNAVAILABLE', (error as Error).message);
     }
