@@ -4,7 +4,8 @@ import autocannon from 'autocannon';
 
 /**
  * `npm run bench:http`: authenticated GET /api/v1/users/me on the real app (embedded
- * defaults) against a bare node:http server answering the same JSON, same load, same run.
+ * defaults), against a minimal Nest on Express app and a bare node:http server answering the
+ * same JSON without auth, same load, same run. The budget is horizon / nest ≥ 0.7.
  * BENCH_CONNECTIONS (default 50) and BENCH_DURATION_S (default 10) tune the load.
  */
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -43,21 +44,26 @@ async function load(port: number, token?: string) {
 
 async function main(): Promise<void> {
   const app = await start(['horizon']);
+  const nest = await start(['nest', app.body!]);
   const bare = await start(['bare', app.body!]);
   try {
     const horizon = await load(app.port, app.token);
+    const hello = await load(nest.port);
     const baseline = await load(bare.port);
     const fmt = (n: number) => n.toFixed(0).padStart(8);
     console.log(`\nGET /api/v1/users/me, ${connections} connections, ${duration} s each`);
     console.log(`target        req/s   p50 ms   p99 ms`);
     console.log(`horizon   ${fmt(horizon.rps)} ${fmt(horizon.p50)} ${fmt(horizon.p99)}`);
+    console.log(`nest      ${fmt(hello.rps)} ${fmt(hello.p50)} ${fmt(hello.p99)}`);
     console.log(`bare http ${fmt(baseline.rps)} ${fmt(baseline.p50)} ${fmt(baseline.p99)}`);
     console.log(
       `http: ${horizon.rps.toFixed(0)} req/s (p50 ${horizon.p50} ms, p99 ${horizon.p99} ms), ` +
-        `bare node:http ${baseline.rps.toFixed(0)} req/s (p50 ${baseline.p50} ms, p99 ${baseline.p99} ms), ratio ${(horizon.rps / baseline.rps).toFixed(2)}`,
+        `nest hello ${hello.rps.toFixed(0)} req/s, bare node:http ${baseline.rps.toFixed(0)} req/s; ` +
+        `ratio to nest ${(horizon.rps / hello.rps).toFixed(2)} (budget >= 0.7), to bare ${(horizon.rps / baseline.rps).toFixed(2)}`,
     );
   } finally {
     app.child.disconnect();
+    nest.child.kill();
     bare.child.kill();
   }
 }

@@ -1,10 +1,14 @@
 import { createServer } from 'node:http';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { closeOnDisconnect, startBenchApp } from './bench-app';
 
 /**
  * Runs one benchmark target in its own process (so the load generator does not share its
  * event loop) and reports `{port, token?, body}` over IPC.
  *   horizon: the real app on the embedded defaults, with a user and its token
+ *   nest:    a minimal Nest on Express app answering the same JSON at the same path, no auth
  *   bare:    node:http answering the same JSON the app answers for /users/me
  */
 async function main(): Promise<void> {
@@ -16,6 +20,22 @@ async function main(): Promise<void> {
       res.end(body);
     });
     server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as { port: number }).port }));
+    return;
+  }
+  if (kind === 'nest') {
+    const body = JSON.parse(bodyJson ?? '{}') as object;
+    @Controller('api/v1/users')
+    class HelloController {
+      @Get('me')
+      me(): object {
+        return body;
+      }
+    }
+    @Module({ controllers: [HelloController] })
+    class HelloModule {}
+    const app = await NestFactory.create<NestExpressApplication>(HelloModule, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    process.send!({ port: (app.getHttpServer().address() as { port: number }).port });
     return;
   }
   const bench = await startBenchApp('http');

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startProcess, waitForReady } from '../utils/process';
@@ -19,6 +20,10 @@ describe('worker process', () => {
     });
     try {
       await waitForReady(`http://127.0.0.1:${port}/health/ready`, run);
+      // Ready means consuming: each queue has its consumer the moment /health/ready first answers
+      // 200. (list_consumers, not list_queues' consumer count: that one is a statistic that lags.)
+      const consumers = execFileSync('rabbitmqctl', ['-q', '--no-table-headers', 'list_consumers', '-p', vhost.name, 'queue_name'], { encoding: 'utf8' });
+      expect(consumers.trim().split('\n').sort()).toEqual(['ecg.analyse', 'jobs.ingest']);
       const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as { info: unknown };
       expect(ready.info).toEqual({ database: { status: 'up' }, broker: { status: 'up' }, storage: { status: 'up' } });
       expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/horizon_messages_processed_total/);
@@ -32,3 +37,4 @@ describe('worker process', () => {
     }
   });
 });
+

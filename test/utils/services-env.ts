@@ -11,11 +11,11 @@ export const SERVICES = {
  * A RabbitMQ virtual host of the test's own, so runs never see each other's queues or leftover
  * messages. Needs `rabbitmqctl` on the machine (the broker is local in CI).
  */
-export function createTestVhost(): { url: string; remove(): void } {
+export function createTestVhost(): { name: string; url: string; remove(): void } {
   const vhost = `horizon-test-${randomBytes(4).toString('hex')}`;
   execFileSync('rabbitmqctl', ['-q', 'add_vhost', vhost]);
   execFileSync('rabbitmqctl', ['-q', 'set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
   const url = new URL(SERVICES.rabbitmqUrl);
   url.pathname = `/${encodeURIComponent(vhost)}`;
-  return { url: url.toString(), remove: () => execFileSync('rabbitmqctl', ['-q', 'delete_vhost', vhost]) };
+  return { name: vhost, url: url.toString(), remove: () => execFileSync('rabbitmqctl', ['-q', 'delete_vhost', vhost]) };
 }
