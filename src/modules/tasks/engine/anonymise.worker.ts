@@ -106,6 +106,8 @@ async function anonymiseVideo(d: Detector, job: AnonymisationJob): Promise<Anony
   const ffmpeg = job.ffmpegPath;
   if (!ffmpeg) throw engineFailure('ENGINE_UNAVAILABLE', 'ffmpeg is not installed (set FFMPEG_PATH)');
   const info = await probeVideo(ffmpeg, job.inputPath).catch((error: Error) => {
+    // ffmpeg that cannot even start is a missing engine, not a bad file.
+    if (error.message.startsWith('ffmpeg could not start')) throw engineFailure('ENGINE_UNAVAILABLE', 'ffmpeg cannot run (check FFMPEG_PATH)');
     throw engineFailure('UNPROCESSABLE', `The video could not be read: ${(error as FfmpegError).reason ?? error.message}`);
   });
   if (!info) throw engineFailure('UNPROCESSABLE', 'The file has no video stream.');
