@@ -51,9 +51,15 @@ function startTarget(env: Record<string, string>): Promise<Target> {
   });
 }
 
-const peakRss = (target: Target) =>
-  new Promise<number>((resolve) => {
-    target.child.once('message', (m) => resolve((m as { peakRssMb: number }).peakRssMb));
+interface TargetStats {
+  peakRssMb: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+const targetStats = (target: Target) =>
+  new Promise<TargetStats>((resolve) => {
+    target.child.once('message', (m) => resolve(m as TargetStats));
     target.child.send('rss');
   });
 
@@ -153,18 +159,22 @@ async function throughApp(images: Buffer[], threads: number) {
   const target = await startTarget({ TASKS_ENGINE_THREADS: String(threads), WORKER_PREFETCH: String(Math.max(4, threads * 2)) });
   try {
     await waitAll(target, [await submit(target, images[0], 'image', 'image/jpeg')]); // warm-up: loads the models
+    target.child.send('loop-reset');
     const idleProbe = probeLatency(target);
     await new Promise((r) => setTimeout(r, 3000));
     const idle = await idleProbe.stop();
+    const idleStats = await targetStats(target);
     const probe = probeLatency(target);
+    target.child.send('loop-reset');
     const started = performance.now();
     const ids: string[] = [];
     for (const bytes of images) ids.push(await submit(target, bytes, 'image', 'image/jpeg'));
     const infos = await waitAll(target, ids);
     const seconds = (performance.now() - started) / 1000;
     const latencies = await probe.stop();
+    const stats = await targetStats(target);
     const found = infos.reduce((sum, info) => sum + (info.anonymised_total as number), 0);
-    return { target, seconds, latencies, idle, found };
+    return { target, seconds, latencies, idle, found, stats, idleStats };
   } catch (error) {
     target.child.kill();
     throw error;
@@ -192,11 +202,11 @@ async function main(): Promise<void> {
     const engine = await engineAlone(images, dir);
     console.log(`load average before the app runs: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     const one = await throughApp(images, 1);
-    const onePeak = await peakRss(one.target);
     const video = await videoThroughApp(one.target, dir);
+    const onePeak = (await targetStats(one.target)).peakRssMb;
     one.target.child.disconnect();
     const two = await throughApp(images, 2);
-    const twoPeak = await peakRss(two.target);
+    const twoPeak = two.stats.peakRssMb;
     two.target.child.disconnect();
 
     const fmt = (n: number, d = 2) => n.toFixed(d);
@@ -206,6 +216,8 @@ async function main(): Promise<void> {
     console.log(`app, 2 engine threads          ${fmt(two.seconds / engine.megapixels)} s/MP   ${fmt(IMAGES / two.seconds)} images/s   ${fmt(one.seconds / two.seconds)}× one thread`);
     console.log(`GET /health/ready idle         p50 ${fmt(percentile(one.idle, 50), 1)} ms, p99 ${fmt(percentile(one.idle, 99), 1)} ms (baseline, same process, ${one.idle.length} requests)`);
     console.log(`GET /health/ready while busy   p50 ${fmt(percentile(one.latencies, 50), 1)} ms, p99 ${fmt(percentile(one.latencies, 99), 1)} ms (1 thread, ${one.latencies.length} requests); p99 ${fmt(percentile(two.latencies, 99), 1)} ms (2 threads) (target < 50 ms)`);
+    console.log(`event-loop delay idle          p99 ${fmt(one.idleStats.loopDelayP99Ms, 1)} ms, max ${fmt(one.idleStats.loopDelayMaxMs, 1)} ms (baseline: the machine's scheduling alone)`);
+    console.log(`event-loop delay while busy    p99 ${fmt(one.stats.loopDelayP99Ms, 1)} ms, max ${fmt(one.stats.loopDelayMaxMs, 1)} ms (1 thread); p99 ${fmt(two.stats.loopDelayP99Ms, 1)} ms (2 threads)`);
     console.log(`peak RSS of the all-in-one     ${onePeak} MB (1 thread), ${twoPeak} MB (2 threads)`);
     console.log(`video 768×576, ${video.frames} frames      ${fmt(video.frames / video.seconds, 1)} frames/s (detection every 3rd frame)`);
     console.log(`objects hidden per run         ${one.found} (1 thread), ${two.found} (2 threads)`);
