@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FEATURES } from '../../src/feature-modules';
 import { freePort, startProcess, waitForReady } from '../utils/process';
 import { createTestVhost, SERVICES } from '../utils/services-env';
 import { createTestDatabase } from '../utils/test-database';
@@ -23,7 +24,8 @@ describe('worker process', () => {
       // Ready means consuming: each queue has its consumer the moment /health/ready first answers
       // 200. (list_consumers, not list_queues' consumer count: that one is a statistic that lags.)
       const consumers = execFileSync('rabbitmqctl', ['-q', '--no-table-headers', 'list_consumers', '-p', vhost.name, 'queue_name'], { encoding: 'utf8' });
-      expect(consumers.trim().split('\n').sort()).toEqual(['ecg.analyse', 'jobs.ingest']);
+      // Every queue a feature defines has its consumer (the list grows as features are merged).
+      expect(consumers.trim().split('\n').sort()).toEqual(FEATURES.queues.map((q) => q.name).sort());
       const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as { info: unknown };
       expect(ready.info).toEqual({ database: { status: 'up' }, broker: { status: 'up' }, storage: { status: 'up' } });
       expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/horizon_messages_processed_total/);
