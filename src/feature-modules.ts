@@ -4,6 +4,7 @@ import { CreateEcgs1763840000000 } from '../migrations/1763840000000-create-ecgs
 import { CreateJobs1763850000000 } from '../migrations/1763850000000-create-jobs';
 import { CreateSeries1764000000000 } from '../migrations/1764000000000-create-series';
 import { CreateTranscriptions1764200000000 } from '../migrations/1764200000000-create-transcriptions';
+import { CreateTasks1764100000000 } from '../migrations/1764100000000-create-tasks';
 import type { FeatureRegistry } from './core/core.module';
 import { UserEntity } from './modules/auth/entities/user.entity';
 import { EcgLeadEntity } from './modules/ecg/entities/ecg-lead.entity';
@@ -20,6 +21,10 @@ import { SeriesModule } from './modules/series/series.module';
 import { TranscriptionEntity } from './modules/transcriptions/entities/transcription.entity';
 import { TRANSCRIPTIONS_TRANSCRIBE } from './modules/transcriptions/transcriptions.messages';
 import { TranscriptionsModule } from './modules/transcriptions/transcriptions.module';
+import { TaskObjectCountEntity } from './modules/tasks/entities/task-object-count.entity';
+import { TaskEntity } from './modules/tasks/entities/task.entity';
+import { TASKS_ANONYMISE } from './modules/tasks/tasks.messages';
+import { TasksModule } from './modules/tasks/tasks.module';
 
 // The composition root. A feature is added here, once: its module, its queues, its entities and
 // its migrations. Core receives them through CoreModule.forRoot (and the CLI through
@@ -31,6 +36,7 @@ export const FEATURE_MODULES: Type[] = [
   JobsModule,
   SeriesModule,
   TranscriptionsModule,
+  TasksModule,
 ];
 
 /** What the features hand to core. Auth is imported by the HTTP app only, but its users table is everyone's. */
@@ -39,6 +45,7 @@ export const FEATURES: FeatureRegistry = {
     ECG_ANALYSE,
     JOBS_INGEST,
     TRANSCRIPTIONS_TRANSCRIBE,
+    TASKS_ANONYMISE,
   ],
   entities: [
     UserEntity,
@@ -49,6 +56,8 @@ export const FEATURES: FeatureRegistry = {
     LogRejectionEntity,
     SeriesEntity,
     TranscriptionEntity,
+    TaskEntity,
+    TaskObjectCountEntity,
   ],
   // In timestamp order; each feature's migrations are named after it.
   migrations: [
@@ -56,6 +65,7 @@ export const FEATURES: FeatureRegistry = {
     CreateEcgs1763840000000,
     CreateJobs1763850000000,
     CreateSeries1764000000000,
+    CreateTasks1764100000000,
     CreateTranscriptions1764200000000,
   ],
 };

@@ -28,7 +28,7 @@ export interface BenchApp {
  * process: embedded PostgreSQL, or a fresh database on BENCH_DATABASE_URL; RabbitMQ when
  * BENCH_RABBITMQ_URL is set. Creates a user and logs it in.
  */
-export async function startBenchApp(name: string): Promise<BenchApp> {
+export async function startBenchApp(name: string, env: Record<string, string> = {}): Promise<BenchApp> {
   const dataDir = await mkdtemp(join(tmpdir(), `horizon-bench-${name}-`));
   const external = process.env.BENCH_DATABASE_URL ? await createTestDatabase(process.env.BENCH_DATABASE_URL) : undefined;
   const embedded = external ? undefined : await startEmbeddedPostgres(join(dataDir, 'pg'));
@@ -39,6 +39,7 @@ export async function startBenchApp(name: string): Promise<BenchApp> {
     LOG_LEVEL: 'warn',
     ADMIN_USERNAME: 'admin',
     ADMIN_PASSWORD: 'bench-admin-password',
+    ...env,
   });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, { withWorker: true }), {
     bodyParser: false,

@@ -41,6 +41,7 @@ export class AppConfig {
     uploadMaxBytes: number;
     concurrency: number;
   };
+  readonly tasks: { maxPixels: number; engineThreads: number; platesHideVehicle: boolean };
 
   private constructor(s: Settings) {
     this.production = s.NODE_ENV === 'production';
@@ -87,6 +88,7 @@ export class AppConfig {
       // Speech-to-text is CPU-bound: more processes than cores only slows each one down.
       concurrency: s.STT_CONCURRENCY ?? availableParallelism(),
     };
+    this.tasks = { maxPixels: s.TASKS_MAX_PIXELS, engineThreads: s.TASKS_ENGINE_THREADS, platesHideVehicle: s.TASKS_PLATES_HIDE_VEHICLE };
   }
 
   /** The same configuration pointing at another database (the embedded one, or a test's). */

@@ -140,6 +140,17 @@ export class Settings {
   /** Engine processes one worker runs at once; unset -> one per CPU core. */
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(64)
   STT_CONCURRENCY?: number = undefined;
+  /** tasks: images with more pixels are refused at upload and never decoded (decompression bombs). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000_000)
+  TASKS_MAX_PIXELS = 50_000_000;
+
+  /** tasks: detection threads per worker process, one inference at a time each (≤ cores). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  TASKS_ENGINE_THREADS = 1;
+
+  /** tasks: when licence plates are asked for, hide every vehicle box whole (stricter, coarser). */
+  @Transform(toBool) @IsBoolean()
+  TASKS_PLATES_HIDE_VEHICLE = false;
 }
 
 export class SettingsError extends Error {

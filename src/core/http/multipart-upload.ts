@@ -52,7 +52,7 @@ export class UploadError extends DomainError {
 }
 
 /** Counts bytes on their way through and fails the stream as soon as a limit is passed. */
-class ByteLimit extends Transform {
+export class ByteLimit extends Transform {
   bytes = 0;
 
   constructor(private readonly maxBytes: number) {
@@ -164,4 +164,31 @@ export function receiveFile<T>(req: Request, options: ReceiveFileOptions<T>): Pr
     });
     req.pipe(parser);
   });
+}
+
+/**
+ * `receiveFile` for a raw body (`Content-Type: image/jpeg`, `application/octet-stream`…): the
+ * request's bytes as the file, with the same limit and the same drain-then-answer on failure.
+ * A declared Content-Length over the limit is refused before reading anything.
+ */
+export function receiveRawFile<T>(req: Request, options: Omit<ReceiveFileOptions<T>, 'field'> & { fileName?: string }): Promise<T> {
+  const fail = (error: unknown) => {
+    req.unpipe();
+    req.resume(); // drain what the client still sends, so it reads our answer
+    return Promise.reject(error);
+  };
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > options.maxBytes) return fail(UploadError.tooLarge(options.maxBytes));
+  const limit = new ByteLimit(options.maxBytes);
+  req.on('error', (error) => limit.destroy(error));
+  req.on('aborted', () => limit.destroy(UploadError.malformed('the client aborted the upload')));
+  req.on('close', () => {
+    if (!req.complete) limit.destroy(UploadError.malformed('the client aborted the upload'));
+  });
+  req.pipe(limit);
+  const mimeType = String(req.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
+  const noFields = Object.freeze({});
+  return options
+    .handle({ stream: limit, fileName: toStorableText(options.fileName ?? ''), mimeType, fieldsBefore: noFields, fields: () => Promise.resolve(noFields) })
+    .catch(fail);
 }

@@ -26,7 +26,7 @@ export type StatusUpdate = Omit<StatusEvent, 'type' | 'at'>;
 export type StatusSnapshot = Omit<StatusEvent, 'owner'>;
 
 /** After one of these a resource never changes again: the WebSocket closes, a subscription ends. */
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed']);
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'processed', 'deleted']);
 
 /** Features publish status changes here, from the API or a worker. */
 export abstract class StatusEventPublisher {

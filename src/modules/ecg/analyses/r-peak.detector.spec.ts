@@ -84,16 +84,16 @@ describe('detectRPeaks', () => {
     expect(detectRPeaks(new Int32Array(10_000).fill(-300), 500)).toEqual([]);
   });
 
-  it('analyses 12 leads of 60 s at 1 kHz in well under a second', () => {
-    const { samples } = syntheticEcgWithBeats({
+  // Speed is measured by `npm run bench:ecg`, not asserted here: a wall-clock budget in a unit
+  // test fails on a loaded machine without anything being wrong.
+  it('finds every beat of a 60 s recording at 1 kHz', () => {
+    const { samples, rPeaks } = syntheticEcgWithBeats({
       bpm: 72,
       samplingRateHz: 1000,
       durationS: 60,
       noiseAmplitude: 40,
       seed: 8,
     });
-    const started = performance.now();
-    for (let lead = 0; lead < 12; lead++) detectRPeaks(samples, 1000);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(Math.abs(detectRPeaks(samples, 1000).length - rPeaks.length)).toBeLessThanOrEqual(1);
   });
 });

@@ -32,14 +32,12 @@ describe('EcgCreatePipe', () => {
     await expect(pipe.transform(body)).rejects.toBeInstanceOf(RequestValidationError);
   });
 
-  it('validates a 12-lead, 60 s, 1 kHz ECG without blocking the event loop for long', async () => {
+  // Its speed (about 5 ms here, against 140 ms on the generic path) is reported by bench:ecg; a
+  // wall-clock bound in a unit test fails on a loaded machine without anything being wrong.
+  it('validates a 12-lead, 60 s, 1 kHz ECG', async () => {
     const body = () => ({ date: '2025-11-22', leads: NAMES.map((name) => ({ name, signal: Array.from({ length: 60_000 }, (_, i) => (i % 2001) - 1000) })) });
-    await pipe.transform(body()); // warm-up
     const input = body();
-    const started = performance.now();
     const dto = await pipe.transform(input);
-    // About 5 ms here; the generic path took about 140 ms.
-    expect(performance.now() - started).toBeLessThan(60);
     expect(dto.leads.map((l) => l.signal.length)).toEqual(NAMES.map(() => 60_000));
   });
 });

@@ -59,11 +59,9 @@ describe('IsInt32Array', () => {
     expect(int32ArrayProblem(['1'.repeat(1000)])).toMatch(/the string "1{20}\.\.\."$/);
   });
 
-  it('checks the 720,000 samples of a 12-lead, 60 s, 1 kHz ECG in well under the time a request may take', () => {
+  it('accepts the 720,000 samples of a 12-lead, 60 s, 1 kHz ECG', () => {
+    // Its speed (1-3 ms) is reported by bench:ecg, not asserted: wall-clock bounds flake under load.
     const signal = Array.from({ length: 720_000 }, (_, i) => (i % 4001) - 2000);
-    const started = performance.now();
     expect(int32ArrayProblem(signal)).toBeUndefined();
-    // Typically 1-3 ms; the bound only catches a per-sample allocation creeping back in.
-    expect(performance.now() - started).toBeLessThan(100);
   });
 });

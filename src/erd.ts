@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { entityMetadatas, renderErdDocument } from './core/database/erd';
+import { FEATURES } from './feature-modules';
+
+/** `npm run erd`: rewrites docs/erd.md from the entities the app maps. */
+export const ERD_FILE = join(__dirname, '..', 'docs', 'erd.md');
+
+async function main(): Promise<void> {
+  writeFileSync(ERD_FILE, renderErdDocument(await entityMetadatas(FEATURES.entities)));
+  console.log(`wrote ${ERD_FILE}`);
+}
+
+if (require.main === module) {
+  main().catch((error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,210 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { TaskObjectCountEntity } from './entities/task-object-count.entity';
+import { TaskEntity, type MediaType, type TaskMethod, type TaskObject, type TaskStatus } from './entities/task.entity';
+
+export interface NewTask {
+  id: string;
+  ownerId: string;
+  fileName: string;
+  mediaType: MediaType;
+  objects: TaskObject[];
+  method: TaskMethod;
+  quality: number;
+}
+
+export interface StoredInput {
+  inputKey: string;
+  inputContentType: string;
+  sizeBytes: number;
+  width: number | null;
+  height: number | null;
+}
+
+export interface TaskOutcome {
+  resultKey: string;
+  resultContentType: string;
+  resultSizeBytes: number;
+  counts: Record<TaskObject, number>;
+  width: number;
+  height: number;
+  frameCount: number | null;
+  durationS: number | null;
+  engine: string;
+  engineVersion: string;
+}
+
+const OPEN: TaskStatus[] = ['queued', 'processing'];
+
+/** Tasks and their per-object counts: every read and every status change. */
+@Injectable()
+export class TasksRepository {
+  constructor(
+    @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  insertNew(task: NewTask): Promise<TaskEntity> {
+    return this.tasks.save(this.tasks.create({ ...task, status: 'new', counts: [] }));
+  }
+
+  findById(id: string): Promise<TaskEntity | null> {
+    return this.tasks.findOne({ where: { id }, relations: { counts: true } });
+  }
+
+  findOwned(ownerId: string, id: string): Promise<TaskEntity | null> {
+    return this.tasks.findOne({ where: { id, ownerId }, relations: { counts: true } });
+  }
+
+  /** Newest first; `after` is the last row of the previous page. */
+  async listOwned(ownerId: string, limit: number, status?: TaskStatus, after?: { created_at: string; id: string }): Promise<TaskEntity[]> {
+    const query = this.tasks
+      .createQueryBuilder('t')
+      .where('t.owner_id = :ownerId', { ownerId })
+      .orderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .limit(limit);
+    if (status) query.andWhere('t.status = :status', { status });
+    if (after) query.andWhere('(t.created_at, t.id) < (:createdAt, :id)', { createdAt: after.created_at, id: after.id });
+    const rows = await query.getMany();
+    if (rows.length === 0) return rows;
+    const counts = await this.dataSource.getRepository(TaskObjectCountEntity).findBy({ taskId: In(rows.map((r) => r.id)) });
+    for (const row of rows) row.counts = counts.filter((c) => c.taskId === row.id);
+    return rows;
+  }
+
+  /**
+   * `new` → `queued` with the stored input, only if the task is still `new`: of two concurrent
+   * uploads exactly one wins. Answers the updated task, or null when it was not `new`.
+   */
+  async markQueued(ownerId: string, id: string, input: StoredInput): Promise<TaskEntity | null> {
+    const { raw } = await this.tasks
+      .createQueryBuilder()
+      .update()
+      .set({ ...input, status: 'queued', uploadedAt: () => 'now()', updatedAt: () => 'now()' })
+      .where("id = :id AND owner_id = :ownerId AND status = 'new'", { id, ownerId })
+      .returning('id')
+      .execute();
+    return (raw as unknown[]).length ? this.findById(id) : null;
+  }
+
+  /**
+   * A worker takes the task: queued, or processing (a redelivery after a crash), becomes
+   * processing. Null for a finished or deleted task, which the worker then leaves alone.
+   */
+  async start(id: string): Promise<TaskEntity | null> {
+    const { raw } = await this.tasks
+      .createQueryBuilder()
+      .update()
+      .set({
+        status: 'processing',
+        progress: 0,
+        processingStartedAt: () => 'now()',
+        attempts: () => 'attempts + 1',
+        updatedAt: () => 'now()',
+      })
+      .where('id = :id AND status IN (:...open)', { id, open: OPEN })
+      .returning('id')
+      .execute();
+    return (raw as unknown[]).length ? this.findById(id) : null;
+  }
+
+  /** The video's progress; also the heartbeat the sweeper watches. */
+  async setProgress(id: string, progress: number): Promise<boolean> {
+    const { affected } = await this.tasks
+      .createQueryBuilder()
+      .update()
+      .set({ progress, updatedAt: () => 'now()' })
+      .where("id = :id AND status = 'processing' AND progress <= :progress", { id, progress })
+      .execute();
+    return (affected ?? 0) > 0;
+  }
+
+  /**
+   * Records the result and replaces the counts in one transaction, only while the task is
+   * still processing (a task deleted meanwhile stays deleted). Null when it was not.
+   */
+  async complete(id: string, outcome: TaskOutcome): Promise<TaskEntity | null> {
+    const done = await this.dataSource.transaction(async (manager) => {
+      const { counts, ...fields } = outcome;
+      const { raw } = await manager
+        .createQueryBuilder()
+        .update(TaskEntity)
+        .set({
+          ...fields,
+          status: 'processed',
+          progress: 100,
+          error: null,
+          processingFinishedAt: () => 'now()',
+          processingTimeMs: () => `GREATEST(0, round(extract(epoch from (now() - processing_started_at)) * 1000))::int`,
+          updatedAt: () => 'now()',
+        })
+        .where("id = :id AND status = 'processing'", { id })
+        .returning('id')
+        .execute();
+      if ((raw as unknown[]).length === 0) return false;
+      await manager.delete(TaskObjectCountEntity, { taskId: id });
+      await manager.insert(
+        TaskObjectCountEntity,
+        Object.entries(counts).map(([objectType, count]) => ({ taskId: id, objectType: objectType as TaskObject, count })),
+      );
+      return true;
+    });
+    return done ? this.findById(id) : null;
+  }
+
+  async fail(id: string, error: string): Promise<TaskEntity | null> {
+    const { raw } = await this.tasks
+      .createQueryBuilder()
+      .update()
+      .set({
+        status: 'failed',
+        error,
+        processingFinishedAt: () => 'now()',
+        processingTimeMs: () => `CASE WHEN processing_started_at IS NULL THEN NULL ELSE GREATEST(0, round(extract(epoch from (now() - processing_started_at)) * 1000))::int END`,
+        updatedAt: () => 'now()',
+      })
+      .where('id = :id AND status IN (:...open)', { id, open: OPEN })
+      .returning('id')
+      .execute();
+    return (raw as unknown[]).length ? this.findById(id) : null;
+  }
+
+  /**
+   * Marks the task deleted and forgets its binaries' keys (the caller removes the objects);
+   * answers the keys it held, or null for no such task of this owner. Idempotent.
+   */
+  async markDeleted(ownerId: string, id: string): Promise<{ task: TaskEntity; keys: string[] } | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const task = await manager.findOne(TaskEntity, { where: { id, ownerId }, lock: { mode: 'pessimistic_write' } });
+      if (!task) return null;
+      const keys = [task.inputKey, task.resultKey].filter((k): k is string => Boolean(k));
+      if (task.status !== 'deleted') {
+        await manager.update(
+          TaskEntity,
+          { id },
+          { status: 'deleted', inputKey: null, resultKey: null, deletedAt: () => 'now()', updatedAt: () => 'now()' },
+        );
+      }
+      return { task: (await manager.findOne(TaskEntity, { where: { id }, relations: { counts: true } }))!, keys };
+    });
+  }
+
+  /**
+   * Unfinished tasks whose heartbeat is older than `staleAfterMs`, claimed by bumping it so
+   * concurrent sweepers never pick the same task in one round.
+   */
+  async claimStale(staleAfterMs: number, limit: number): Promise<TaskEntity[]> {
+    // For UPDATE ... RETURNING, TypeORM's query() answers [rows, affected].
+    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
+      `UPDATE tasks SET updated_at = now()
+        WHERE id IN (SELECT id FROM tasks
+                      WHERE status IN ('queued', 'processing') AND updated_at < now() - make_interval(secs => $1)
+                      ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [staleAfterMs / 1000, limit],
+    );
+    return rows.length ? this.tasks.findBy({ id: In(rows.map((r) => r.id)) }) : [];
+  }
+}
