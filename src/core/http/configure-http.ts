@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { AppConfig } from '../config/app-config';
 import { RealtimeIoAdapter } from '../realtime/realtime-io.adapter';
 import { BodyLimit, bodyParsers } from './body-parsers';
+import { CSP_DIRECTIVES } from './content-security-policy';
 import { buildOpenApiDocument } from './openapi';
 import { requestIdMiddleware } from './request-id';
 import { createValidationPipe } from './validation';
@@ -19,7 +20,7 @@ export const BODY_LIMITS: BodyLimit[] = [
 export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
-  const strict = helmet();
+  const strict = helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } });
   // Swagger UI needs inline scripts and styles, which the default CSP forbids; relax /docs only.
   const docs = helmet({ contentSecurityPolicy: false });
   app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/docs') ? docs : strict)(req, res, next));
