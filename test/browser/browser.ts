@@ -53,3 +53,30 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
 }
+
+/** Signs in through the form and waits for the page a user of that role lands on. */
+export async function signIn(page: Page, baseUrl: string, username: string, password: string, landing: RegExp): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: landing }).waitFor();
+}
+
+/** Every request the page makes, to assert what it did not do (e.g. poll). */
+export function recordRequests(page: Page): { method: string; path: string }[] {
+  const seen: { method: string; path: string }[] = [];
+  page.on('request', (req) => seen.push({ method: req.method(), path: new URL(req.url()).pathname }));
+  return seen;
+}
+
+/** Page errors and failed scripts fail the test that caused them. */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    // Expected 4xx answers are logged by chromium as "Failed to load resource"; a CSP refusal is not expected.
+    if (msg.type() === 'error' && /Content Security Policy|SyntaxError|TypeError|ReferenceError/.test(msg.text())) errors.push(msg.text());
+  });
+  return errors;
+}

@@ -139,7 +139,11 @@ function Shell({ user, route }) {
 function App() {
   const [current, setCurrent] = useState(session);
   const route = useHashRoute();
-  useEffect(() => onSessionChange(setCurrent), []);
+  useEffect(() => {
+    // The session may have ended between the first render and this effect (an expired token).
+    setCurrent(session());
+    return onSessionChange(setCurrent);
+  }, []);
   useEffect(() => {
     // Admins may not subscribe to work (the handshake refuses them): no socket for them.
     if (current && current.user.role !== 'admin') connectRealtime(current.token);

@@ -62,7 +62,8 @@ export function useLiveStatus(resource, id, initial) {
   const [state, setState] = useState(initial);
   useEffect(() => setState(initial), [id, initial?.status]);
   useEffect(() => {
-    if (!resource || !id || isTerminal(initial?.status)) return undefined;
+    // Subscribed once the resource is known (read by GET, or listed): the snapshot then updates it.
+    if (!resource || !id || !initial || isTerminal(initial.status)) return undefined;
     return watch(resource, id, (event) => {
       if (event.error && !event.status) return;
       setState((before) => ({ ...before, ...event }));
@@ -78,12 +79,14 @@ export function usePages(load, deps) {
   const [error, setError] = useState(null);
   const cursor = stack[stack.length - 1];
   useEffect(() => setStack([null]), deps);
+  const [loading, setLoading] = useState(true);
   useEffect(() => {
     let live = true;
     setError(null);
+    setLoading(true);
     load(cursor).then(
-      (answer) => live && setPage(answer),
-      (err) => live && setError(err),
+      (answer) => live && (setPage(answer), setLoading(false)),
+      (err) => live && (setError(err), setLoading(false)),
     );
     return () => {
       live = false;
@@ -92,6 +95,7 @@ export function usePages(load, deps) {
   return {
     page,
     error,
+    loading,
     number: stack.length,
     previous: stack.length > 1 ? () => setStack(stack.slice(0, -1)) : undefined,
     next: page?.next_cursor ? () => setStack([...stack, page.next_cursor]) : undefined,
@@ -99,6 +103,7 @@ export function usePages(load, deps) {
 }
 
 export function Pager({ pages, label }) {
+  if (!pages.previous && !pages.next) return null;
   return html`<nav class="pager" aria-label=${label}>
     <button type="button" onClick=${pages.previous} disabled=${!pages.previous}>Previous page</button>
     <span>Page ${pages.number}</span>

@@ -84,7 +84,7 @@ function EntryFilters({ onApply }) {
 function Entries({ id }) {
   const [filters, setFilters] = useState({});
   const pages = usePages((cursor) => api(`/jobs/${id}/entries${query({ ...filters, cursor, limit: 50 })}`), [id, JSON.stringify(filters)]);
-  return html`<section aria-labelledby="entries-title">
+  return html`<section aria-labelledby="entries-title" aria-busy=${pages.loading ? 'true' : 'false'}>
     <h2 id="entries-title">Entries</h2>
     <${EntryFilters} onApply=${setFilters} />
     <${ProblemMessage} error=${pages.error} />
@@ -105,7 +105,7 @@ function Entries({ id }) {
 function Rejections({ id }) {
   const pages = usePages((cursor) => api(`/jobs/${id}/rejections${query({ cursor, limit: 50 })}`), [id]);
   const items = pages.page?.items ?? [];
-  return html`<section aria-labelledby="rejections-title">
+  return html`<section aria-labelledby="rejections-title" aria-busy=${pages.loading ? 'true' : 'false'}>
     <h2 id="rejections-title">Rejected lines</h2>
     <${ProblemMessage} error=${pages.error} />
     ${pages.page && items.length === 0 ? html`<p>No line was rejected.</p>` : null}
@@ -128,7 +128,7 @@ function JobPage({ id }) {
   // After the one GET, Socket.IO keeps the page current: no polling.
   const live = useLiveStatus('job', id, job);
   if (error) return html`<main><${Heading}>Log file<//><${ProblemMessage} error=${error} /></main>`;
-  if (!live) return html`<main><${Heading}>Log file<//><p>Loading…</p></main>`;
+  if (!job || !live) return html`<main><${Heading}>Log file<//><p>Loading…</p></main>`;
   const counts = { lines_read: live.lines_read, entries_ingested: live.entries_ingested, lines_rejected: live.lines_rejected, ...live.counts };
   return html`<main>
     <${Heading}>Log file ${job.file_name}<//>
