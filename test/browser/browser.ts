@@ -49,9 +49,13 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
+/** The README's screenshots; `UPDATE_CONSOLE_SCREENSHOTS=1 npm run test:browser` refreshes them. */
+export const DOCS_SCREENSHOTS_DIR = join(__dirname, '..', '..', 'docs', 'console');
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+  if (process.env.UPDATE_CONSOLE_SCREENSHOTS) await page.screenshot({ path: join(DOCS_SCREENSHOTS_DIR, `${name}.png`) });
 }
 
 /** Signs in through the form and waits for the page a user of that role lands on. */

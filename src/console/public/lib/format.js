@@ -8,8 +8,13 @@ export function formatDate(iso) {
   return Number.isNaN(date.getTime()) ? String(iso) : dateTime.format(date);
 }
 
+const small = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 3 });
+
 export function formatNumber(value) {
-  return value === null || value === undefined ? '—' : typeof value === 'number' ? number.format(value) : String(value);
+  if (value === null || value === undefined) return '—';
+  if (typeof value !== 'number') return String(value);
+  // e.g. a dominant frequency of 1.16e-5 Hz must not print as 0.
+  return value !== 0 && Math.abs(value) < 0.001 ? small.format(value) : number.format(value);
 }
 
 export function formatBytes(bytes) {
