@@ -1,5 +1,6 @@
 import type { Page, Route } from 'playwright-core';
 import { createTestApp, type TestApp } from '../utils/test-app';
+import { pngImage } from './media';
 import { collectPageErrors, launchBrowser, screenshot, seriousViolations, signIn, type BrowserSession } from './browser';
 
 // The series, tasks and transcriptions views against DESIGN §4's shapes, answered by the browser
@@ -46,8 +47,9 @@ const TRANSCRIPTION = {
   created_at: '2026-11-22T09:00:00Z',
   completed_at: '2026-11-22T09:00:05Z',
 };
-// A 1×1 PNG: what the result route streams.
-const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgYGAAAAAEAAH2FzhVAAAAAElFTkSuQmCC', 'base64');
+const ORIGINAL = pngImage(320, 200);
+const RESULT = pngImage(320, 200, true);
+const NEW_TASK = '6f1c2d7e-0000-4000-8000-000000000004';
 
 /** DESIGN §4 answers for the routes this branch does not have yet. */
 async function contract(route: Route): Promise<void> {
@@ -71,15 +73,16 @@ async function contract(route: Route): Promise<void> {
   }
   if (method === 'GET' && path === '/tasks') return json({ items: [TASK], next_cursor: null });
   if (method === 'GET' && path === `/tasks/${TASK.id}`) return json(TASK);
-  if (method === 'GET' && path === `/tasks/${TASK.id}/result`) return route.fulfill({ status: 200, contentType: 'image/png', body: PIXEL });
+  if (method === 'GET' && (path === `/tasks/${TASK.id}/result` || path === `/tasks/${NEW_TASK}/result`)) return route.fulfill({ status: 200, contentType: 'image/png', body: RESULT });
+  if (method === 'GET' && path === `/tasks/${NEW_TASK}`) return json({ ...TASK, id: NEW_TASK, file_name: 'car.png', objects: ['face', 'vehicle'], anonymised_objects: { face: 1, vehicle: 2 } });
   if (method === 'POST' && path === '/tasks') {
     const body = route.request().postDataJSON() as { file_name: string };
-    return json({ ...TASK, id: '6f1c2d7e-0000-4000-8000-000000000004', file_name: body.file_name, status: 'new', upload_time: null, anonymised_objects: {}, links: { upload: '/api/v1/tasks/6f1c2d7e-0000-4000-8000-000000000004/file' } }, 201);
+    return json({ ...TASK, id: NEW_TASK, file_name: body.file_name, status: 'new', upload_time: null, anonymised_objects: {}, links: { upload: `/api/v1/tasks/${NEW_TASK}/file` } }, 201);
   }
-  if (method === 'PUT' && path === '/tasks/6f1c2d7e-0000-4000-8000-000000000004/file') {
+  if (method === 'PUT' && path === `/tasks/${NEW_TASK}/file`) {
     // The API checks the media type: the console must send the file's own.
     const type = route.request().headers()['content-type'];
-    return type === 'image/png' ? json({ id: '6f1c2d7e-0000-4000-8000-000000000004', status: 'queued' }, 202) : json({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: `got ${type}` }, 415);
+    return type === 'image/png' ? json({ id: NEW_TASK, status: 'queued' }, 202) : json({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: `got ${type}` }, 415);
   }
   if (method === 'GET' && path === '/transcriptions' && url.searchParams.has('q')) {
     return json({ items: [{ ...TRANSCRIPTION, rank: 0.9, snippet: 'The <b>deployment</b> finished and the dashboards' }], next_cursor: null });
@@ -142,16 +145,17 @@ describe('web console: series, tasks and transcriptions views against the contra
 
   it('creates a task with its objects, uploads the file with its own type, and shows a result with counts', async () => {
     await page.getByText('Anonymise an image or video').click();
-    await page.getByLabel('Image or video').setInputFiles({ name: 'car.png', mimeType: 'image/png', buffer: PIXEL });
+    await page.getByLabel('Image or video').setInputFiles({ name: 'car.png', mimeType: 'image/png', buffer: ORIGINAL });
     await page.getByLabel('Vehicles').check();
     const created = page.waitForRequest((req) => req.url().endsWith('/api/v1/tasks') && req.method() === 'POST');
     await page.getByRole('button', { name: 'Create task and upload' }).click();
     expect((await created).postDataJSON()).toMatchObject({ file_name: 'car.png', media_type: 'image', objects: ['face', 'vehicle'], method: 'blur' });
-    await page.locator('tr[data-id="6f1c2d7e-0000-4000-8000-000000000004"] .status', { hasText: 'queued' }).waitFor();
+    await page.locator(`tr[data-id="${NEW_TASK}"] .status`, { hasText: 'queued' }).waitFor();
 
-    await page.getByRole('link', { name: 'street.png' }).click();
-    await page.locator('.counts', { hasText: 'license plate' }).waitFor();
-    await page.waitForFunction(() => [...document.querySelectorAll('.compare img')].some((img: any) => img.complete && img.naturalWidth > 0));
+    // This tab uploaded it: the original is shown beside the result.
+    await page.getByRole('link', { name: 'car.png' }).click();
+    await page.locator('.counts', { hasText: 'vehicle' }).waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('.compare img')].filter((img: any) => img.complete && img.naturalWidth === 320).length === 2);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'task');
   });

@@ -165,6 +165,25 @@ describe('web console in a browser', () => {
     expect(await browser.context.cookies()).toEqual([]);
   });
 
+  it('can be used with the keyboard alone', async () => {
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('heading', { name: 'Sign in to Horizon' }).waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(user.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(user.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Your work' }).waitFor();
+    // The page's heading has the focus after navigation; from the top, the skip link comes first.
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('content');
+    expect(new URL(page.url()).hash).toBe('#/');
+  });
+
   it('fits a phone-width screen', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await signIn(page, baseUrl, user.username, user.password, /Your work/);

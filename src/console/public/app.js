@@ -127,13 +127,18 @@ function Shell({ user, route }) {
     page ??= html`<main><${Heading}>Not found<//><p>There is no such page. <a href="#/">Back to your work</a>.</p></main>`;
   }
 
-  return html`<a class="skip" href="#content">Skip to content</a>
+  // The hash is the router's: the skip link moves focus itself instead of navigating to #content.
+  const skip = (event) => {
+    event.preventDefault();
+    document.getElementById('content')?.focus();
+  };
+  return html`<a class="skip" href="#content" onClick=${skip}>Skip to content</a>
     <header>
       <a class="brand" href=${admin ? '#/users' : '#/'}>Horizon</a>
       <nav aria-label="Main"><ul>${navs.map((n) => html`<li><a href=${n.href} aria-current=${location.hash === n.href || (n.href === '#/' && route === '') ? 'page' : undefined}>${n.label}</a></li>`)}</ul></nav>
       <div class="who"><span>${user.username}</span> <button type="button" class="secondary" onClick=${() => endSession('You signed out.')}>Sign out</button></div>
     </header>
-    <div id="content">${page}</div>`;
+    <div id="content" tabindex="-1">${page}</div>`;
 }
 
 function App() {

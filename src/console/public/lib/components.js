@@ -53,7 +53,7 @@ export function Progress({ label, status, progress }) {
   const value = typeof progress === 'number' ? progress : status === 'completed' || status === 'processed' ? 100 : undefined;
   return html`<div class="progress">
     <progress max="100" value=${value} aria-label=${label} data-progress=${value ?? ''}></progress>
-    <span aria-hidden="true">${value === undefined ? '…' : `${Math.round(value)} %`}</span>
+    <span aria-hidden="true" class="percent">${value === undefined ? '…' : `${Math.round(value)}\u00a0%`}</span>
   </div>`;
 }
 
@@ -124,6 +124,6 @@ export function UploadProgress({ fraction, label = 'Upload progress' }) {
   const percent = Math.round(fraction * 100);
   return html`<div class="progress upload-progress">
     <progress max="100" value=${percent} aria-label=${label} data-progress=${percent}></progress>
-    <span aria-hidden="true">${percent} %</span>
+    <span aria-hidden="true" class="percent">${percent}\u00a0%</span>
   </div>`;
 }
