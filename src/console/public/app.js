@@ -41,11 +41,11 @@ function match(pattern, route) {
 function WorkRow({ row }) {
   const live = useLiveStatus(row.resource, row.id, row);
   return html`<tr data-id=${row.id}>
-    <td>${row.kind}</td>
-    <td><a href=${row.href}>${row.name}</a></td>
-    <td><${DateTime} iso=${row.created_at} /></td>
-    <td><${StatusBadge} status=${live.status} /></td>
-    <td><${Progress} label=${`Progress of ${row.name}`} status=${live.status} progress=${live.progress} /></td>
+    <td data-label="Kind">${row.kind}</td>
+    <td data-label="Name"><a href=${row.href}>${row.name}</a></td>
+    <td data-label="Created"><${DateTime} iso=${row.created_at} /></td>
+    <td data-label="Status"><${StatusBadge} status=${live.status} /></td>
+    <td data-label="Progress"><${Progress} label=${`Progress of ${row.name}`} status=${live.status} progress=${live.progress} /></td>
   </tr>`;
 }
 
