@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ConsoleModule } from './console/console.module';
 import { AppConfig } from './core/config/app-config';
 import { CoreModule } from './core/core.module';
 import { HorizonGraphqlModule } from './core/graphql/graphql.module';
@@ -13,7 +14,7 @@ export class AppModule {
   static register(config: AppConfig, options: { withWorker: boolean }): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, { consume: options.withWorker, http: true, features: FEATURES }), HttpModule, HorizonGraphqlModule, AuthModule, RealtimeGatewayModule.forRoot({ accessTokens: AuthModule }), ...FEATURE_MODULES],
+      imports: [CoreModule.forRoot(config, { consume: options.withWorker, http: true, features: FEATURES }), HttpModule, HorizonGraphqlModule, AuthModule, RealtimeGatewayModule.forRoot({ accessTokens: AuthModule }), ...FEATURE_MODULES, ConsoleModule],
     };
   }
 }

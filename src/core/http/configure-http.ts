@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { RealtimeIoAdapter } from '../realtime/realtime-io.adapter';
 import { BodyLimit, bodyParsers } from './body-parsers';
 import { answerClientErrors } from './client-errors';
+import { CSP_DIRECTIVES } from './content-security-policy';
 import { buildOpenApiDocument } from './openapi';
 import { requestIdMiddleware } from './request-id';
 import { createValidationPipe } from './validation';
@@ -31,7 +32,7 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
   app.use(requestIdMiddleware);
-  const strict = helmet();
+  const strict = helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } });
   // Swagger UI needs inline scripts and styles, which the default CSP forbids; relax /docs only.
   const docs = helmet({ contentSecurityPolicy: false });
   app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/docs') ? docs : strict)(req, res, next));
