@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { claimStaleRows } from '../../core/database/claim-stale-rows';
 import type { LogLevel } from './ingest/log-entry';
 import { JobEntity } from './entities/job.entity';
 import { LogEntryEntity } from './entities/log-entry.entity';
@@ -144,16 +145,7 @@ export class JobsRepository {
    * Unfinished jobs whose heartbeat (updated_at) is older than `staleAfterMs`, claimed by
    * bumping it, so concurrent sweepers never pick the same job in one round.
    */
-  async claimStale(staleAfterMs: number, limit: number): Promise<JobEntity[]> {
-    // For UPDATE ... RETURNING, TypeORM's query() answers [rows, affected].
-    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
-      `UPDATE jobs SET updated_at = now()
-        WHERE id IN (SELECT id FROM jobs
-                      WHERE status IN ('queued', 'processing') AND updated_at < now() - make_interval(secs => $1)
-                      ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
-      [staleAfterMs / 1000, limit],
-    );
-    return rows.length ? this.jobs.findBy({ id: In(rows.map((r) => r.id)) }) : [];
+  claimStale(staleAfterMs: number, limit: number): Promise<JobEntity[]> {
+    return claimStaleRows(this.jobs, staleAfterMs, limit);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
+import { claimStaleRows } from '../../core/database/claim-stale-rows';
 import { TaskObjectCountEntity } from './entities/task-object-count.entity';
 import { TaskEntity, type MediaType, type TaskMethod, type TaskObject, type TaskStatus } from './entities/task.entity';
 
@@ -195,16 +196,7 @@ export class TasksRepository {
    * Unfinished tasks whose heartbeat is older than `staleAfterMs`, claimed by bumping it so
    * concurrent sweepers never pick the same task in one round.
    */
-  async claimStale(staleAfterMs: number, limit: number): Promise<TaskEntity[]> {
-    // For UPDATE ... RETURNING, TypeORM's query() answers [rows, affected].
-    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
-      `UPDATE tasks SET updated_at = now()
-        WHERE id IN (SELECT id FROM tasks
-                      WHERE status IN ('queued', 'processing') AND updated_at < now() - make_interval(secs => $1)
-                      ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
-      [staleAfterMs / 1000, limit],
-    );
-    return rows.length ? this.tasks.findBy({ id: In(rows.map((r) => r.id)) }) : [];
+  claimStale(staleAfterMs: number, limit: number): Promise<TaskEntity[]> {
+    return claimStaleRows(this.tasks, staleAfterMs, limit);
   }
 }

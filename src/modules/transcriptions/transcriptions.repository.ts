@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
+import { claimStaleRows } from '../../core/database/claim-stale-rows';
 import { StoredSegment, StoredWord, TranscriptionEntity } from './entities/transcription.entity';
 
 export interface NewTranscription {
@@ -200,16 +201,7 @@ export class TranscriptionsRepository {
    * Unfinished transcriptions whose heartbeat (updated_at) is older than `staleAfterMs`, claimed
    * by bumping it, so concurrent sweepers never pick the same one in a round.
    */
-  async claimStale(staleAfterMs: number, limit: number): Promise<TranscriptionEntity[]> {
-    // For UPDATE ... RETURNING, TypeORM's query() answers [rows, affected].
-    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
-      `UPDATE transcriptions SET updated_at = now()
-        WHERE id IN (SELECT id FROM transcriptions
-                      WHERE status IN ('queued', 'processing') AND updated_at < now() - make_interval(secs => $1)
-                      ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
-      [staleAfterMs / 1000, limit],
-    );
-    return rows.length ? this.rows.findBy({ id: In(rows.map((r) => r.id)) }) : [];
+  claimStale(staleAfterMs: number, limit: number): Promise<TranscriptionEntity[]> {
+    return claimStaleRows(this.rows, staleAfterMs, limit);
   }
 }
