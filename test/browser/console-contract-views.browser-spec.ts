@@ -140,7 +140,7 @@ describe('web console: series, tasks and transcriptions views against the contra
     });
     await page.getByRole('rowheader', { name: 'kurtosis' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    await screenshot(page, 'series');
+    await screenshot(page, 'contract-series');
   });
 
   it('creates a task with its objects, uploads the file with its own type, and shows a result with counts', async () => {
@@ -157,14 +157,14 @@ describe('web console: series, tasks and transcriptions views against the contra
     await page.locator('.counts', { hasText: 'vehicle' }).waitFor();
     await page.waitForFunction(() => [...document.querySelectorAll('.compare img')].filter((img: any) => img.complete && img.naturalWidth === 320).length === 2);
     expect(await seriousViolations(page)).toEqual([]);
-    await screenshot(page, 'task');
+    await screenshot(page, 'contract-task');
   });
 
   it('shows a transcript with segment times and highlights search hits', async () => {
     await page.getByRole('link', { name: 'standup.wav' }).click();
     await page.getByRole('cell', { name: 'Hello team.' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    await screenshot(page, 'transcription');
+    await screenshot(page, 'contract-transcription');
     await page.getByRole('link', { name: 'Search transcripts' }).click();
     await page.getByLabel('Words to find').fill('deployment');
     await page.getByRole('button', { name: 'Search' }).click();
@@ -172,6 +172,6 @@ describe('web console: series, tasks and transcriptions views against the contra
     // The snippet's markup is rendered as text, never parsed as HTML.
     expect(await page.locator('.hits b').count()).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
-    await screenshot(page, 'search');
+    await screenshot(page, 'contract-search');
   });
 });

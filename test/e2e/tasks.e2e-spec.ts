@@ -1,8 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { runFfmpeg } from '../../src/core/media/ffmpeg';
+import { ObjectStorage } from '../../src/core/storage/object-storage';
 import type { TaskResponseDto } from '../../src/modules/tasks/dto/task.dto';
 import { astronautJpeg, carJpeg, carWithPlate, meanDifference, pngHeaderOnly, SYNTHETIC_PLATE } from '../factories/task-media.factory';
 import { baseUrlOf, StatusClient } from '../utils/realtime-clients';
@@ -179,6 +181,18 @@ describe('tasks: image and video anonymisation', () => {
       expect(page.body.next_cursor).toEqual(expect.any(String));
       await t.http().get('/api/v1/tasks?status=bogus').set(as(alice)).expect(422);
       expect((await t.http().get('/api/v1/tasks').set(as(bob)).expect(200)).body.items.map((i: { id: string }) => i.id)).not.toContain(id);
+    });
+
+    it('answers 503 TASK_RESULT_MISSING, not a 500, when the result object is gone from storage', async () => {
+      const storage = t.app.get(ObjectStorage);
+      const kept = await storage.get(`tasks/${id}/result.jpg`);
+      const bytes: Buffer[] = [];
+      for await (const chunk of kept) bytes.push(chunk as Buffer);
+      await storage.delete(`tasks/${id}/result.jpg`);
+      const res = await t.http().get(`/api/v1/tasks/${id}/result`).set(as(alice)).expect(503);
+      expect(res.body.code).toBe('TASK_RESULT_MISSING');
+      await storage.put(`tasks/${id}/result.jpg`, Readable.from(Buffer.concat(bytes)), { contentType: 'image/jpeg' });
+      await download(alice, id).expect(200);
     });
 
     it('deletes the binaries but keeps the processing info', async () => {

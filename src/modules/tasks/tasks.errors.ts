@@ -46,4 +46,12 @@ export class TasksError extends DomainError {
   static engineUnavailable(reason: string): TasksError {
     return new TasksError('TASK_ENGINE_UNAVAILABLE', `The anonymisation engine is not available: ${reason}`, { kind: 'unavailable', retryable: false });
   }
+
+  /** A processed task whose result object is gone from storage (removed by hand, a lost bucket): ours, not the client's. */
+  static resultMissing(id: string): TasksError {
+    return new TasksError('TASK_RESULT_MISSING', `The anonymised file of task ${id} is missing from storage; upload the file to a new task.`, {
+      kind: 'unavailable',
+      retryable: false,
+    });
+  }
 }

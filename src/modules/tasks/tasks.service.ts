@@ -9,7 +9,7 @@ import { MessagePublisher } from '../../core/messaging/message-publisher';
 import { TASKS_ANONYMISE } from './tasks.messages';
 import type { StatusSnapshot } from '../../core/realtime/status-event';
 import { objectKey } from '../../core/storage/object-keys';
-import { ObjectStorage } from '../../core/storage/object-storage';
+import { ObjectNotFoundError, ObjectStorage } from '../../core/storage/object-storage';
 import { DEFAULT_METHOD, DEFAULT_QUALITY, TaskCreateDto } from './dto/task.dto';
 import type { TaskEntity, TaskStatus } from './entities/task.entity';
 import { MediaSniffer, SniffError } from './media/content-sniffer';
@@ -125,7 +125,9 @@ export class TasksService {
     if (url) return { kind: 'redirect', url };
     return {
       kind: 'stream',
-      stream: await this.storage.get(task.resultKey),
+      stream: await this.storage.get(task.resultKey).catch((error: unknown) => {
+        throw error instanceof ObjectNotFoundError ? TasksError.resultMissing(id) : error;
+      }),
       contentType: task.resultContentType ?? 'application/octet-stream',
       fileName: resultFileName(task),
       size: task.resultSizeBytes,
