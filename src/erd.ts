@@ -9,12 +9,12 @@ export const ERD_FILE = join(__dirname, '..', 'docs', 'erd.md');
 
 async function main(): Promise<void> {
   writeFileSync(ERD_FILE, renderErdDocument(await entityMetadatas(FEATURES.entities)));
-  console.log(`wrote ${ERD_FILE}`);
+  process.stdout.write(`wrote ${ERD_FILE}\n`);
 }
 
 if (require.main === module) {
   main().catch((error: Error) => {
-    console.error(error.message);
+    process.stderr.write(`${error.message}\n`);
     process.exit(1);
   });
 }
