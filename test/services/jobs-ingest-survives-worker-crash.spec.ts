@@ -1,10 +1,8 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import amqp from 'amqplib';
 import { Client } from 'pg';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
 import { logLine, validLogFile } from '../factories/log-file.factory';
-import { freePort, RunningProcess, startProcess, waitForReady } from '../utils/process';
+import { RunningProcess, startWorkerProcess } from '../utils/process';
 import { S3_CREDENTIALS, startS3Server } from '../utils/s3-server';
 import { createTestVhost, SERVICES } from '../utils/services-env';
 import { createTestApp, TestApp } from '../utils/test-app';
@@ -48,15 +46,9 @@ describe('jobs ingestion on real services', () => {
   });
 
   async function startWorker(): Promise<RunningProcess> {
-    const port = await freePort();
-    const worker = startProcess('src/worker.ts', {
-      ...env,
-      DATABASE_URL: t.databaseUrl,
-      WORKER_HEALTH_PORT: String(port),
-      DATA_DIR: join(tmpdir(), `horizon-jobs-worker-${port}`),
-    });
+    // Pushed once ready: a worker that never gets ready has exited already.
+    const worker = await startWorkerProcess({ ...env, DATABASE_URL: t.databaseUrl });
     workers.push(worker);
-    await waitForReady(`http://127.0.0.1:${port}/health/ready`, worker);
     return worker;
   }
 

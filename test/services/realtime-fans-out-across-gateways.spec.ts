@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StatusClient, StatusWebSocket, until } from '../utils/realtime-clients';
-import { freePort, startProcess, waitForReady, type RunningProcess } from '../utils/process';
+import { freePort, startProcess, startWorkerProcess, waitForReady, type RunningProcess } from '../utils/process';
 import { createTestVhost, SERVICES } from '../utils/services-env';
 import { createTestDatabase } from '../utils/test-database';
 
@@ -39,12 +39,7 @@ describe('realtime status fanned out across gateways through RabbitMQ', () => {
     await waitForReady(`${url}/health/ready`, run);
     return { run, url };
   };
-  const startWorker = async () => {
-    const port = await freePort();
-    const run = startProcess('src/worker.ts', env({ WORKER_HEALTH_PORT: String(port) }));
-    await waitForReady(`http://127.0.0.1:${port}/health/ready`, run);
-    return run;
-  };
+  const startWorker = () => startWorkerProcess(env({}));
   const post = async (url: string, body: object, bearer?: string) => {
     const res = await fetch(url, {
       method: 'POST',

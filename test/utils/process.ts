@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -62,4 +63,20 @@ export async function waitForReady(url: string, running: RunningProcess, timeout
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms:\n${running.output()}`);
+}
+
+/**
+ * `npm run start:worker` as its own process on a free health port, resolved once its consumers
+ * are attached (`/health/ready` answers 200). `env` names the database, broker and storage; the
+ * worker gets a DATA_DIR of its own unless `env` names one.
+ */
+export async function startWorkerProcess(env: Record<string, string | undefined>): Promise<RunningProcess & { port: number }> {
+  const port = await freePort();
+  const run = startProcess('src/worker.ts', {
+    DATA_DIR: join(tmpdir(), `horizon-worker-${process.pid}-${port}`),
+    ...env,
+    WORKER_HEALTH_PORT: String(port),
+  });
+  await waitForReady(`http://127.0.0.1:${port}/health/ready`, run);
+  return Object.assign(run, { port });
 }
