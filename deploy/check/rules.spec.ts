@@ -104,11 +104,4 @@ describe('chart values', () => {
   it('a chart-made Secret without the connection URLs fails the render with the missing key', () => {
     expect(withValues('secrets:\n  values:\n    DATABASE_URL: postgres://x@y/z\n')).toThrow(/secrets.values.RABBITMQ_URL is required/);
   });
-
-  it('every queue consumed by the workers is given to exactly one worker group', () => {
-    const queues = rendered
-      .filter((o) => o.kind === 'Deployment' && o.metadata.name.includes('worker'))
-      .flatMap((d) => ((d.spec as Any).template.spec.containers[0].env as Any[]).find((e) => e.name === 'WORKER_QUEUES').value.split(','));
-    expect(queues.sort()).toEqual(['ecg.analyse', 'jobs.ingest', 'tasks.anonymise', 'transcriptions.transcribe', 'users.erase']);
-  });
 });
