@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import type { DatabaseSchema } from './database/data-source-options';
+import { FEATURE_BODY_LIMITS, type BodyLimitSource } from './http/body-limits';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
@@ -15,6 +16,8 @@ import { StorageModule } from './storage/storage.module';
 export interface FeatureRegistry extends DatabaseSchema {
   /** Every queue a feature defines (`defineQueue`): declared at boot, the only ones accepted. */
   queues: readonly QueueDefinition[];
+  /** Route prefixes that take bulk bodies (declared beside their controllers); the rest keep the small default. */
+  bodyLimits?: readonly BodyLimitSource[];
 }
 
 /** Infrastructure every process needs: config, logs, database, storage, broker, health, metrics. */
@@ -39,6 +42,7 @@ export class CoreModule {
         MetricsModule,
         HealthModule.forRoot({ workerServer: !options.http }),
       ],
+      providers: [{ provide: FEATURE_BODY_LIMITS, useValue: options.features.bodyLimits ?? [] }],
     };
   }
 }

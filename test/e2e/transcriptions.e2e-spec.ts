@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
-import { TranscriptionsSweeper } from '../../src/modules/transcriptions/transcriptions-sweeper.service';
+import { SpeechToText } from '../../src/modules/transcriptions/engine/speech-to-text.service';
+import { workloadSweeperToken } from '../../src/core/workload/workload';
+import type { WorkloadSweeper } from '../../src/core/workload/workload-sweeper';
 import { AUDIO_TEXTS, audioFixture, wavHeader } from '../factories/audio-fixtures';
 import { poll } from '../utils/poll';
 import { baseUrlOf, StatusClient } from '../utils/realtime-clients';
@@ -213,6 +215,26 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
     expect(body.error).toMatch(/^The audio could not be decoded: .+/);
   });
 
+  it("never shows the engine's or a driver's internal text when the retries are spent, on REST or realtime", async () => {
+    const crash = jest
+      .spyOn(t.app.get(SpeechToText), 'transcribe')
+      .mockRejectedValue(Object.assign(new Error('pocketsphinx crashed: /usr/share/pocketsphinx/model/en-us/mdef (errno 11)'), { code: 'ESEGV' }));
+    const client = await StatusClient.connect(baseUrlOf(t.app), alice.token);
+    try {
+      const id = (await upload(alice, audioFixture('fox.wav'), 'crashing.wav').expect(202)).body.id;
+      await client.subscribe('transcription', id);
+      const body = await waitFinished(alice, id);
+      expect(body.status).toBe('failed');
+      expect(body.error).toBe('Processing failed after 3 attempts: an internal error (logged on the server). It will not be retried.');
+      expect(body.error).not.toMatch(/pocketsphinx|\/usr|mdef|errno/);
+      await client.waitFor('transcription', id, (e) => e.status === 'failed', 'the failed event');
+      expect(client.of('transcription', id).at(-1)).toMatchObject({ status: 'failed', error: body.error });
+    } finally {
+      crash.mockRestore();
+      client.close();
+    }
+  });
+
   it('fails audio longer than STT_MAX_DURATION_S with the limit in the error', async () => {
     const samples = audioFixture('fox.wav').subarray(44);
     const long = Buffer.concat([wavHeader(samples.length * 3), samples, samples, samples]); // ~8.9 s
@@ -232,7 +254,7 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
               updated_at = now() - interval '10 minutes' WHERE id = $1`,
       [id],
     );
-    expect(await t.app.get(TranscriptionsSweeper).sweep()).toEqual({ failed: 0, republished: 1 });
+    expect(await t.app.get<WorkloadSweeper<never, never>>(workloadSweeperToken('transcription')).sweep()).toEqual({ failed: 0, republished: 1 });
     const again = await waitFinished(alice, id);
     expect(again).toMatchObject({ status: 'completed', text: first.text, segments: first.segments });
     expect((await search(alice, 'lazy dog').expect(200)).body.items.map((i: Body) => i.id)).toEqual([id]);
