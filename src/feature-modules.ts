@@ -6,6 +6,9 @@ import { CreateSeries1764000000000 } from '../migrations/1764000000000-create-se
 import { CreateTranscriptions1764200000000 } from '../migrations/1764200000000-create-transcriptions';
 import { CreateTasks1764100000000 } from '../migrations/1764100000000-create-tasks';
 import type { FeatureRegistry } from './core/core.module';
+import { UserErasureEntity } from './core/data-lifecycle/entities/user-erasure.entity';
+import { USERS_ERASE } from './core/data-lifecycle/user-erasure.messages';
+import { DataLifecycle1765100000000 } from '../migrations/1765100000000-data-lifecycle';
 import { UserEntity } from './modules/auth/entities/user.entity';
 import { EcgLeadEntity } from './modules/ecg/entities/ecg-lead.entity';
 import { EcgEntity } from './modules/ecg/entities/ecg.entity';
@@ -46,6 +49,7 @@ export const FEATURES: FeatureRegistry = {
     JOBS_INGEST,
     TRANSCRIPTIONS_TRANSCRIBE,
     TASKS_ANONYMISE,
+    USERS_ERASE,
   ],
   entities: [
     UserEntity,
@@ -58,6 +62,7 @@ export const FEATURES: FeatureRegistry = {
     TranscriptionEntity,
     TaskEntity,
     TaskObjectCountEntity,
+    UserErasureEntity,
   ],
   // In timestamp order; each feature's migrations are named after it.
   migrations: [
@@ -67,5 +72,6 @@ export const FEATURES: FeatureRegistry = {
     CreateSeries1764000000000,
     CreateTasks1764100000000,
     CreateTranscriptions1764200000000,
+    DataLifecycle1765100000000,
   ],
 };

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import type { DatabaseSchema } from './database/data-source-options';
+import { DataLifecycleModule } from './data-lifecycle/data-lifecycle.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
@@ -38,6 +39,7 @@ export class CoreModule {
         RealtimeModule,
         MetricsModule,
         HealthModule.forRoot({ workerServer: !options.http }),
+        DataLifecycleModule,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { StatusSnapshotRegistry } from '../../core/realtime/status-snapshot.registry';
 import { EcgAnalysisService } from './ecg-analysis.service';
+import { EcgDataLifecycle } from './ecg-data-lifecycle';
 import { EcgEvents } from './ecg-events';
 import { EcgSweeper } from './ecg-sweeper.service';
 import { EcgConsumer } from './ecg.consumer';
@@ -15,7 +16,7 @@ import { EcgEntity } from './entities/ecg.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([EcgEntity, EcgLeadEntity])],
   controllers: [EcgController, EcgConsumer],
-  providers: [EcgRepository, EcgEvents, EcgService, EcgAnalysisService, EcgSweeper],
+  providers: [EcgRepository, EcgEvents, EcgService, EcgAnalysisService, EcgSweeper, EcgDataLifecycle],
   exports: [EcgService],
 })
 export class EcgModule implements OnModuleInit {

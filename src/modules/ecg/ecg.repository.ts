@@ -231,4 +231,9 @@ export class EcgRepository {
     );
     return rows.map(toRef);
   }
+
+  /** User erasure: the owner's ECGs; their leads cascade. */
+  async deleteAllOwned(ownerId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM ecgs WHERE owner_id = $1`, [ownerId]);
+  }
 }

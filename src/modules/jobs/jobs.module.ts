@@ -13,12 +13,13 @@ import { JobsRepository } from './jobs.repository';
 import { JobsResolver } from './jobs.resolver';
 import { JobsService } from './jobs.service';
 import { LogIngestRepository } from './log-ingest.repository';
+import { JobsDataLifecycle } from './jobs-data-lifecycle';
 
 /** Log-file ingestion: upload → storage → jobs.ingest → entries; REST, GraphQL and status events. */
 @Module({
   imports: [TypeOrmModule.forFeature([JobEntity, LogEntryEntity, LogRejectionEntity])],
   controllers: [JobsController, JobsConsumer],
-  providers: [JobsRepository, LogIngestRepository, JobEvents, JobsService, JobsIngestService, JobsSweeper, JobsResolver],
+  providers: [JobsRepository, LogIngestRepository, JobEvents, JobsService, JobsIngestService, JobsSweeper, JobsResolver, JobsDataLifecycle],
   exports: [JobsService],
 })
 export class JobsModule implements OnModuleInit {

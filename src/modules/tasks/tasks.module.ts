@@ -11,12 +11,13 @@ import { TasksConsumer } from './tasks.consumer';
 import { TasksController } from './tasks.controller';
 import { TasksRepository } from './tasks.repository';
 import { TasksService } from './tasks.service';
+import { TasksDataLifecycle } from './tasks-data-lifecycle';
 
 /** Image and video anonymisation: create → upload → tasks.anonymise → result and counts. */
 @Module({
   imports: [TypeOrmModule.forFeature([TaskEntity, TaskObjectCountEntity])],
   controllers: [TasksController, TasksConsumer],
-  providers: [TasksRepository, TaskEvents, TasksService, TasksProcessor, AnonymisationEngine, TasksSweeper],
+  providers: [TasksRepository, TaskEvents, TasksService, TasksProcessor, AnonymisationEngine, TasksSweeper, TasksDataLifecycle],
   exports: [TasksService],
 })
 export class TasksModule implements OnModuleInit {

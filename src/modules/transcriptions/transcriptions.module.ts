@@ -4,6 +4,7 @@ import { StatusSnapshotRegistry } from '../../core/realtime/status-snapshot.regi
 import { TRANSCRIBER_PROVIDERS } from './engine/transcriber.provider';
 import { TranscriptionEntity } from './entities/transcription.entity';
 import { TranscriptionEvents } from './transcription-events';
+import { TranscriptionsDataLifecycle } from './transcriptions-data-lifecycle';
 import { TranscriptionsProcessingService } from './transcriptions-processing.service';
 import { TranscriptionsSweeper } from './transcriptions-sweeper.service';
 import { TranscriptionsConsumer } from './transcriptions.consumer';
@@ -22,6 +23,7 @@ import { TranscriptionsService } from './transcriptions.service';
     TranscriptionsService,
     TranscriptionsProcessingService,
     TranscriptionsSweeper,
+    TranscriptionsDataLifecycle,
   ],
   exports: [TranscriptionsService],
 })
