@@ -112,9 +112,9 @@ async function horizon(role: 'horizon' | 'horizon-gateway'): Promise<void> {
     const analysis = app.get(EcgAnalysisService);
     const analyse = analysis.analyse.bind(analysis);
     const gate = new Promise<void>((resolve) => (release = resolve));
-    analysis.analyse = async (pk: string) => {
+    analysis.analyse = async (run) => {
       await gate;
-      return analyse(pk);
+      return analyse(run);
     };
   }
   if (first) await startConsumersIn(app);

@@ -3,8 +3,10 @@ import { InProcessTransport } from '../../src/core/messaging/in-process.transpor
 import { MessagePublisher } from '../../src/core/messaging/message-publisher';
 import type { StatusEvent } from '../../src/core/realtime/status-event';
 import { StatusEventBus } from '../../src/core/realtime/status-event-bus';
-import { EcgEvents } from '../../src/modules/ecg/ecg-events';
-import { EcgSweeper, EXHAUSTED_ERROR } from '../../src/modules/ecg/ecg-sweeper.service';
+import { exhaustedReason } from '../../src/core/workload/failure-policy';
+import { workloadToken } from '../../src/core/workload/workload';
+import { WorkloadSweeper } from '../../src/core/workload/workload-sweeper';
+import { ECG_WORKLOAD } from '../../src/modules/ecg/ecg.workload';
 import { EcgRepository } from '../../src/modules/ecg/ecg.repository';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { poll } from '../utils/poll';
@@ -47,12 +49,7 @@ describe('ECG processing recovers lost work and fails broken work visibly', () =
       intervalMs: 25,
     });
 
-  const fastSweeper = (options: { maxRepublishes?: number } = {}) =>
-    new EcgSweeper(t.app.get(EcgRepository), t.app.get(MessagePublisher), t.app.get(EcgEvents), {
-      intervalMs: 20,
-      staleAfterMs: 100,
-      ...options,
-    });
+  const fastSweeper = () => new WorkloadSweeper(t.app.get(workloadToken('ecg')), t.app.get(MessagePublisher), { intervalMs: 20, staleAfterMs: 100 });
   const statusesOf = (id: string) => events.filter((e) => e.resource === 'ecg' && e.id === id).map((e) => e.status);
 
   it('announces processing and completed to the owner', async () => {
@@ -102,11 +99,11 @@ describe('ECG processing recovers lost work and fails broken work visibly', () =
     // No message at all, and the row as a crashed worker leaves it.
     jest.spyOn(t.app.get(MessagePublisher), 'publish').mockRejectedValue(new Error('broker unreachable'));
     await submit('crash-loop');
-    await t.app.get(DataSource).query(`UPDATE ecgs SET status = 'processing', republish_count = 2, updated_at = now() - interval '1 hour' WHERE id = 'crash-loop'`);
+    await t.app.get(DataSource).query(`UPDATE ecgs SET status = 'processing', republish_count = ${ECG_WORKLOAD.attempts}, updated_at = now() - interval '1 hour' WHERE id = 'crash-loop'`);
 
-    await fastSweeper({ maxRepublishes: 2 }).sweep();
+    await fastSweeper().sweep();
 
-    expect(await get('crash-loop')).toMatchObject({ status: 'failed', error: EXHAUSTED_ERROR });
+    expect(await get('crash-loop')).toMatchObject({ status: 'failed', error: exhaustedReason(ECG_WORKLOAD.attempts) });
     expect(statusesOf('crash-loop')).toEqual(['failed']);
   });
 });

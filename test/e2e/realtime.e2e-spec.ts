@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { StatusEventPublisher, type StatusUpdate } from '../../src/core/realtime/status-event';
 import { StatusEventBus } from '../../src/core/realtime/status-event-bus';
 import { StatusSnapshotRegistry } from '../../src/core/realtime/status-snapshot.registry';
-import { EcgAnalysisService } from '../../src/modules/ecg/ecg-analysis.service';
+import { EcgRepository } from '../../src/modules/ecg/ecg.repository';
 import { baseUrlOf, StatusClient, StatusWebSocket, until } from '../utils/realtime-clients';
 import { wellSignedButInvalidTokens } from '../utils/tokens';
 import { createTestApp, TestApp } from '../utils/test-app';
@@ -55,13 +55,14 @@ describe('realtime status over Socket.IO and WebSocket', () => {
     poll(() => getStatus(user, id), (current) => current === status, `ECG ${id} is ${status}`, { timeoutMs: 20_000, intervalMs: 20 });
   /** ECGs submitted from now on stay queued until the returned function is called. */
   const holdAnalyses = (): (() => void) => {
-    const service = t.app.get(EcgAnalysisService);
-    const analyse = service.analyse.bind(service);
+    // Held before the worker takes the ECG, so it stays queued until released.
+    const ecgs = t.app.get(EcgRepository);
+    const start = ecgs.start.bind(ecgs);
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    jest.spyOn(service, 'analyse').mockImplementation(async (pk) => {
+    jest.spyOn(ecgs, 'start').mockImplementation(async (pk) => {
       await gate;
-      return analyse(pk);
+      return start(pk);
     });
     gates.push(open);
     return open;

@@ -1,9 +1,9 @@
 import { DataSource } from 'typeorm';
 import { MessagePublisher } from '../../src/core/messaging/message-publisher';
 import type { TaskResponseDto } from '../../src/modules/tasks/dto/task.dto';
-import { TasksSweeper } from '../../src/modules/tasks/tasks-sweeper.service';
+import { workloadSweeperToken } from '../../src/core/workload/workload';
+import type { WorkloadSweeper } from '../../src/core/workload/workload-sweeper';
 import { TASKS_ANONYMISE } from '../../src/modules/tasks/tasks.messages';
-import { TasksRepository } from '../../src/modules/tasks/tasks.repository';
 import { astronautJpeg } from '../factories/task-media.factory';
 import { createTestApp, TestApp } from '../utils/test-app';
 
@@ -37,8 +37,7 @@ describe('tasks: lost messages, redeliveries and racing uploads', () => {
     await put(id).expect(202);
     expect((await t.http().get(`/api/v1/tasks/${id}`).set(auth()).expect(200)).body.status).toBe('queued');
 
-    const sweeper = new TasksSweeper(t.app.get(TasksRepository), t.app.get(MessagePublisher), { staleAfterMs: 0, intervalMs: 60_000, batchSize: 10 });
-    await sweeper.sweep();
+    await t.app.get<WorkloadSweeper<never, never>>(workloadSweeperToken('task')).sweep({ staleAfterMs: 0 });
     expect((await waitFor(id, 'processed')).anonymised_objects).toEqual({ face: 1, person: 1 });
   });
 

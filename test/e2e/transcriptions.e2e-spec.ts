@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
-import { TranscriptionsSweeper } from '../../src/modules/transcriptions/transcriptions-sweeper.service';
+import { workloadSweeperToken } from '../../src/core/workload/workload';
+import type { WorkloadSweeper } from '../../src/core/workload/workload-sweeper';
 import { AUDIO_TEXTS, audioFixture, wavHeader } from '../factories/audio-fixtures';
 import { poll } from '../utils/poll';
 import { baseUrlOf, StatusClient } from '../utils/realtime-clients';
@@ -232,7 +233,7 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
               updated_at = now() - interval '10 minutes' WHERE id = $1`,
       [id],
     );
-    expect(await t.app.get(TranscriptionsSweeper).sweep()).toEqual({ failed: 0, republished: 1 });
+    expect(await t.app.get<WorkloadSweeper<never, never>>(workloadSweeperToken('transcription')).sweep()).toEqual({ failed: 0, republished: 1 });
     const again = await waitFinished(alice, id);
     expect(again).toMatchObject({ status: 'completed', text: first.text, segments: first.segments });
     expect((await search(alice, 'lazy dog').expect(200)).body.items.map((i: Body) => i.id)).toEqual([id]);

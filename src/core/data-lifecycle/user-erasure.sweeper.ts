@@ -1,8 +1,8 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { MessagePublisher } from '../messaging/message-publisher';
-import { StaleWorkSweeper } from '../scheduling/stale-work-sweeper';
-import { UserEraseMessage, USERS_ERASE } from './user-erasure.messages';
-import { ErasureRef, UserErasuresRepository } from './user-erasures.repository';
+import { PeriodicTask } from '../scheduling/periodic-task';
+import { USERS_ERASE } from './user-erasure.messages';
+import { UserErasuresRepository } from './user-erasures.repository';
 
 export interface UserErasureSweeperOptions {
   intervalMs: number;
@@ -16,30 +16,45 @@ export const USER_ERASURE_SWEEPER_OPTIONS = Symbol('USER_ERASURE_SWEEPER_OPTIONS
 /**
  * Re-publishes erasures whose message was lost or whose worker crashed midway; the resumed erasure
  * finds only what is left. There is no budget to fail: an erasure is retried until it is done.
+ * Not a core/workload sweeper: an erasure has no status events or snapshots, only this recovery.
  */
 @Injectable()
-export class UserErasureSweeper extends StaleWorkSweeper<ErasureRef, UserEraseMessage> {
+export class UserErasureSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(UserErasureSweeper.name);
   private readonly options: UserErasureSweeperOptions;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly erasures: UserErasuresRepository,
-    publisher: MessagePublisher,
+    private readonly publisher: MessagePublisher,
     @Optional() @Inject(USER_ERASURE_SWEEPER_OPTIONS) options: Partial<UserErasureSweeperOptions> = {},
   ) {
-    const resolved = { intervalMs: 15_000, staleAfterMs: 60_000, batchSize: 100, ...options };
-    super(publisher, USERS_ERASE, { name: 'user erasure sweep', intervalMs: resolved.intervalMs });
-    this.options = resolved;
+    this.options = { intervalMs: 15_000, staleAfterMs: 60_000, batchSize: 100, ...options };
+    this.task = new PeriodicTask('user erasure sweep', this.options.intervalMs, () => this.sweep(), this.logger);
   }
 
-  protected claimStale(): Promise<ErasureRef[]> {
-    return this.erasures.claimStale(this.options.staleAfterMs, this.options.batchSize);
+  onApplicationBootstrap(): void {
+    this.task.start();
   }
 
-  protected messageFor(erasure: ErasureRef): UserEraseMessage {
-    return { user_id: erasure.userId };
+  onModuleDestroy(): Promise<void> {
+    return this.task.stop();
   }
 
-  protected describe(erasure: ErasureRef): string {
-    return `erasure of user ${erasure.userId}`;
+  /** One round now (`staleAfterMs` overridable, e.g. 0 in tests); answers how many erasures were re-published. */
+  async sweep(overrides: Partial<Pick<UserErasureSweeperOptions, 'staleAfterMs'>> = {}): Promise<number> {
+    const stale = await this.erasures.claimStale(overrides.staleAfterMs ?? this.options.staleAfterMs, this.options.batchSize);
+    let republished = 0;
+    for (const erasure of stale) {
+      try {
+        await this.publisher.publish(USERS_ERASE, { user_id: erasure.userId }, { requestId: erasure.requestId ?? undefined });
+        republished++;
+      } catch (error) {
+        // Claimed but not published: its claim ages like any other row, so a later round takes it again.
+        this.logger.warn(`could not re-publish the erasure of user ${erasure.userId}: ${(error as Error).message}`);
+      }
+    }
+    if (stale.length > 0) this.logger.log(`re-published ${republished} of ${stale.length} stalled erasure(s)`);
+    return republished;
   }
 }

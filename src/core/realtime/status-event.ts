@@ -1,8 +1,10 @@
+/**
+ * A workload's resource type (`job`, `task`, …). Core keeps it open: the features name theirs when
+ * they declare their workload (`defineWorkload`), and the snapshot registry knows which exist.
+ */
+export type StatusResource = string;
+
 /** One event shape for every workload (DESIGN §5). */
-export type StatusResource = 'job' | 'task' | 'ecg' | 'transcription';
-
-export const STATUS_RESOURCES: readonly StatusResource[] = ['job', 'task', 'ecg', 'transcription'];
-
 export interface StatusEvent {
   type: 'status';
   resource: StatusResource;
@@ -12,6 +14,8 @@ export interface StatusEvent {
   status: string;
   progress?: number;
   stage?: string;
+  /** Which start of the work this is, from the second on (`stage: "retrying"`): progress keeps its earlier maximum meanwhile. */
+  attempt?: number;
   counts?: Record<string, number>;
   error?: string | null;
   at: string;
@@ -33,8 +37,11 @@ export abstract class StatusEventPublisher {
   abstract publish(update: StatusUpdate): Promise<void>;
 }
 
+// The shape of a resource name (defineWorkload checks it); whether one is registered is the registry's answer.
+const RESOURCE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
+
 export function isStatusResource(value: unknown): value is StatusResource {
-  return typeof value === 'string' && (STATUS_RESOURCES as readonly string[]).includes(value);
+  return typeof value === 'string' && RESOURCE_NAME.test(value);
 }
 
 export function toStatusSnapshot({ owner: _owner, ...snapshot }: StatusEvent): StatusSnapshot {

@@ -25,6 +25,11 @@ export class StatusSnapshotRegistry {
     return this.providers.has(resource);
   }
 
+  /** The registered resource types, in registration order. */
+  resources(): StatusResource[] {
+    return [...this.providers.keys()];
+  }
+
   /** Null for an unknown resource type, an unknown id or another user's id; rejects when the lookup fails. */
   async snapshot(resource: StatusResource, ownerId: string, id: string): Promise<StatusSnapshot | null> {
     const provider = this.providers.get(resource);

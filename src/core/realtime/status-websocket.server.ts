@@ -74,7 +74,7 @@ export class StatusWebSocketServer implements OnApplicationBootstrap, OnModuleDe
   private readonly upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/ws/')) return; // Socket.IO's, or nobody's (engine.io ends those)
-    const route = matchRoute(url.pathname);
+    const route = matchRoute(url.pathname, this.snapshots);
     if (!route) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -177,9 +177,9 @@ export class StatusWebSocketServer implements OnApplicationBootstrap, OnModuleDe
 }
 
 /** `/ws/jobs/<id>` → job; undefined for a path that names no resource type. */
-function matchRoute(pathname: string): { resource: StatusResource; id: string } | undefined {
+function matchRoute(pathname: string, snapshots: StatusSnapshotRegistry): { resource: StatusResource; id: string } | undefined {
   const match = ROUTE.exec(pathname);
-  if (!match || !isStatusResource(match[1])) return undefined;
+  if (!match || !isStatusResource(match[1]) || !snapshots.has(match[1])) return undefined;
   try {
     return { resource: match[1], id: decodeURIComponent(match[2]) };
   } catch {

@@ -21,7 +21,7 @@ import {
   type SubscribeRequest,
   type UnsubscribeAck,
 } from './realtime-events';
-import { isStatusResource, STATUS_RESOURCES, toStatusSnapshot, type StatusEvent, type StatusSnapshot } from './status-event';
+import { toStatusSnapshot, type StatusEvent, type StatusSnapshot } from './status-event';
 import { StatusEventBus } from './status-event-bus';
 import { StatusSnapshotRegistry } from './status-snapshot.registry';
 import { resyncSubscriptions, StatusSubscription } from './status-subscription';
@@ -87,7 +87,7 @@ export class StatusGateway implements OnGatewayInit<StatusServer>, OnGatewayConn
   ): Promise<void> {
     // The ack is sent by hand: events held back while the snapshot was read must follow it.
     const reply = (answer: SubscribeAck) => (typeof ack === 'function' ? ack(answer) : undefined);
-    const request = parseRequest(body);
+    const request = parseRequest(body, this.snapshots.resources());
     if ('error' in request) return reply({ ok: false, error: request.error });
     const { resource, id } = request;
     const room = roomOf(resource, id);
@@ -122,7 +122,7 @@ export class StatusGateway implements OnGatewayInit<StatusServer>, OnGatewayConn
 
   @SubscribeMessage('unsubscribe')
   unsubscribe(@ConnectedSocket() socket: StatusSocket, @MessageBody() body: unknown): UnsubscribeAck {
-    const request = parseRequest(body);
+    const request = parseRequest(body, this.snapshots.resources());
     if ('error' in request) return { ok: false, error: request.error };
     const room = roomOf(request.resource, request.id);
     const subscription = socket.data.subscriptions.get(room);
@@ -176,10 +176,10 @@ function failure(code: RealtimeError['code'], message: string): { ok: false; err
   return { ok: false, error: { code, message } };
 }
 
-function parseRequest(body: unknown): SubscribeRequest | { error: RealtimeError } {
+function parseRequest(body: unknown, resources: readonly string[]): SubscribeRequest | { error: RealtimeError } {
   const { resource, id } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  if (!isStatusResource(resource)) {
-    return failure('VALIDATION_FAILED', `resource must be one of ${STATUS_RESOURCES.join(', ')}`);
+  if (typeof resource !== 'string' || !resources.includes(resource)) {
+    return failure('VALIDATION_FAILED', `resource must be one of ${resources.join(', ')}`);
   }
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
     return failure('VALIDATION_FAILED', `id must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);

@@ -1,8 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { DeadLetterContext } from '../../core/messaging/message-context';
+import { DeadLetterContext, MessageContext } from '../../core/messaging/message-context';
+import { InjectWorkload } from '../../core/workload/workload';
+import type { WorkloadLifecycle } from '../../core/workload/workload-lifecycle';
 import { EcgAnalysisService } from './ecg-analysis.service';
 import { ECG_ANALYSE, EcgAnalyseMessage } from './ecg.messages';
+import { ECG_WORKLOAD } from './ecg.workload';
+import type { EcgEntity } from './entities/ecg.entity';
 
 /**
  * `ecg.analyse`: returning acks; a thrown EcgError (not retryable) dead-letters at once, anything
@@ -10,16 +14,18 @@ import { ECG_ANALYSE, EcgAnalyseMessage } from './ecg.messages';
  */
 @Controller()
 export class EcgConsumer {
-  constructor(private readonly analysis: EcgAnalysisService) {}
+  constructor(
+    private readonly analysis: EcgAnalysisService,
+    @InjectWorkload(ECG_WORKLOAD) private readonly workload: WorkloadLifecycle<EcgEntity, EcgAnalyseMessage>,
+  ) {}
 
   @EventPattern(ECG_ANALYSE.name)
-  async analyse(@Payload() message: EcgAnalyseMessage): Promise<void> {
-    await this.analysis.analyse(message.ecg_pk);
+  async analyse(@Payload() message: EcgAnalyseMessage, @Ctx() context: MessageContext): Promise<void> {
+    await this.workload.run(message, context, (run) => this.analysis.analyse(run));
   }
 
   @EventPattern(ECG_ANALYSE.deadLetters)
-  async analysisGaveUp(@Payload() message: EcgAnalyseMessage | undefined, @Ctx() { error, attempt }: DeadLetterContext): Promise<void> {
-    // An unreadable message names no ECG; the messaging layer has logged it.
-    if (message) await this.analysis.failAnalysis(message.ecg_pk, error, attempt);
+  async analysisGaveUp(@Payload() message: EcgAnalyseMessage | undefined, @Ctx() context: DeadLetterContext): Promise<void> {
+    await this.workload.deadLettered(message, context);
   }
 }

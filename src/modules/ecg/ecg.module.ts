@@ -1,14 +1,13 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { StatusSnapshotRegistry } from '../../core/realtime/status-snapshot.registry';
+import { workloadProviders } from '../../core/workload/workload';
 import { EcgAnalysisService } from './ecg-analysis.service';
 import { EcgDataLifecycle } from './ecg-data-lifecycle';
-import { EcgEvents } from './ecg-events';
-import { EcgSweeper } from './ecg-sweeper.service';
 import { EcgConsumer } from './ecg.consumer';
 import { EcgController } from './ecg.controller';
 import { EcgRepository } from './ecg.repository';
 import { EcgService } from './ecg.service';
+import { ECG_WORKLOAD } from './ecg.workload';
 import { EcgLeadEntity } from './entities/ecg-lead.entity';
 import { EcgEntity } from './entities/ecg.entity';
 
@@ -16,17 +15,7 @@ import { EcgEntity } from './entities/ecg.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([EcgEntity, EcgLeadEntity])],
   controllers: [EcgController, EcgConsumer],
-  providers: [EcgRepository, EcgEvents, EcgService, EcgAnalysisService, EcgSweeper, EcgDataLifecycle],
+  providers: [EcgRepository, ...workloadProviders(ECG_WORKLOAD), EcgService, EcgAnalysisService, EcgDataLifecycle],
   exports: [EcgService],
 })
-export class EcgModule implements OnModuleInit {
-  constructor(
-    private readonly statusSnapshots: StatusSnapshotRegistry,
-    private readonly ecgs: EcgService,
-  ) {}
-
-  /** Realtime subscribers to an ECG start from this snapshot, which is also their ownership check. */
-  onModuleInit(): void {
-    this.statusSnapshots.register('ecg', (ownerId, id) => this.ecgs.getStatus(ownerId, id));
-  }
-}
+export class EcgModule {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, In, QueryFailedError, Repository } from 'typeorm';
+import type { WorkloadStore } from '../../core/workload/workload';
 import type { LeadResult } from './analyses/ecg-analysis';
 import { EcgLeadEntity } from './entities/ecg-lead.entity';
 import { EcgEntity, EcgStatus } from './entities/ecg.entity';
@@ -12,14 +13,6 @@ export interface NewEcg {
   date: Date;
   samplingRateHz: number | null;
   leads: { name: string; samples: ArrayLike<number> }[];
-}
-
-/** Enough of an ECG to publish its message and its status events. */
-export interface EcgRef {
-  pk: string;
-  id: string;
-  ownerId: string;
-  status: EcgStatus;
 }
 
 export interface LeadSignal {
@@ -35,12 +28,8 @@ const UNFINISHED: EcgStatus[] = ['queued', 'processing'];
 const STALE = `updated_at < now() - make_interval(secs => $1::double precision / 1000)
   AND updated_at < now() - make_interval(secs => $1::double precision / 1000 * power(2, least(republish_count, 6)))`;
 
-function toRef(row: { pk: string; id: string; owner_id: string; status: EcgStatus }): EcgRef {
-  return { pk: row.pk, id: row.id, ownerId: row.owner_id, status: row.status };
-}
-
 @Injectable()
-export class EcgRepository {
+export class EcgRepository implements WorkloadStore<EcgEntity> {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(EcgEntity) private readonly ecgs: Repository<EcgEntity>,
@@ -99,11 +88,6 @@ export class EcgRepository {
       .getOne();
   }
 
-  /** The owner's ECG row alone (status, error, times), or null: for realtime snapshots. */
-  findOwnedRow(ownerId: string, id: string): Promise<EcgEntity | null> {
-    return this.ecgs.findOneBy({ ownerId, id });
-  }
-
   /**
    * The owner's ECGs, newest first, `limit` of them after the one with `afterPk` (keyset on
    * (created_at, pk), so a page never shifts when ECGs are added meanwhile). The cursor row is
@@ -144,14 +128,26 @@ export class EcgRepository {
     return this.ecgs.findOneBy({ pk });
   }
 
-  /** queued → processing; false when another delivery got there first (or it is finished). */
-  async markProcessing(pk: string): Promise<boolean> {
-    // A fresh re-publish budget: the count so far was spent waiting in the queue, not crashing.
-    const [, affected] = await this.dataSource.query(
-      `UPDATE ecgs SET status = 'processing', republish_count = 0, updated_at = now() WHERE pk = $1 AND status = 'queued'`,
-      [pk],
+  /**
+   * A worker takes the ECG: queued becomes processing; one left processing by a crashed worker is
+   * simply analysed again. Null for a finished or deleted ECG, which the worker leaves alone.
+   */
+  async start(pk: string): Promise<EcgEntity | null> {
+    // From queued: a fresh re-publish budget (the count so far was spent waiting in the queue, not
+    // crashing). Already processing: untouched, so a crash loop still ages towards failExhausted.
+    const [rows] = await this.dataSource.query(
+      `UPDATE ecgs SET status = 'processing',
+              republish_count = CASE WHEN status = 'queued' THEN 0 ELSE republish_count END,
+              updated_at = CASE WHEN status = 'queued' THEN now() ELSE updated_at END
+        WHERE pk = $1 AND status = ANY($2) RETURNING pk`,
+      [pk, UNFINISHED],
     );
-    return affected > 0;
+    return rows.length > 0 ? this.findByPk(pk) : null;
+  }
+
+  /** False once the ECG is deleted (or finished): its worker stops. */
+  async exists(pk: string): Promise<boolean> {
+    return this.ecgs.existsBy({ pk, status: In(UNFINISHED) });
   }
 
   async loadSignals(pk: string): Promise<LeadSignal[]> {
@@ -166,11 +162,11 @@ export class EcgRepository {
   }
 
   /**
-   * Writes every lead's insights and the ECG's outcome in one transaction. Answers false, writing
-   * nothing, when the ECG is no longer unfinished (a concurrent duplicate delivery finished it).
+   * Writes every lead's insights and the ECG's outcome in one transaction. Answers the completed
+   * ECG, or null, writing nothing, when the ECG is no longer unfinished (a concurrent duplicate delivery finished it).
    */
-  async complete(pk: string, result: { leads: { position: number; insights: LeadResult }[]; heartRateBpm: number | null }): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
+  async complete(pk: string, result: { leads: { position: number; insights: LeadResult }[]; heartRateBpm: number | null }): Promise<EcgEntity | null> {
+    const done = await this.dataSource.transaction(async (manager) => {
       const [, affected] = await manager.query(
         `UPDATE ecgs SET status = 'completed', heart_rate_bpm = $2, error = NULL, processed_at = now(), updated_at = now()
          WHERE pk = $1 AND status = ANY($3)`,
@@ -185,16 +181,21 @@ export class EcgRepository {
       );
       return true;
     });
+    return done ? this.findByPk(pk) : null;
   }
 
   /** Unfinished → failed; the ECG when this call failed it, null when it was already finished or gone. */
-  async fail(pk: string, error: string): Promise<EcgRef | null> {
+  async fail(pk: string, error: string): Promise<EcgEntity | null> {
     const [rows] = await this.dataSource.query(
       `UPDATE ecgs SET status = 'failed', error = $2, processed_at = now(), updated_at = now()
-       WHERE pk = $1 AND status = ANY($3) RETURNING pk, id, owner_id, status`,
+       WHERE pk = $1 AND status = ANY($3) RETURNING pk`,
       [pk, error, UNFINISHED],
     );
-    return rows.length > 0 ? toRef(rows[0]) : null;
+    return rows.length > 0 ? this.findByPk(pk) : null;
+  }
+
+  private async byPks(rows: { pk: string }[]): Promise<EcgEntity[]> {
+    return rows.length ? this.ecgs.findBy({ pk: In(rows.map((r) => r.pk)) }) : [];
   }
 
   /**
@@ -205,7 +206,7 @@ export class EcgRepository {
    * ECG gets a handful of duplicate messages instead of one a minute. Duplicates are harmless (the
    * analysis is idempotent). ECGs `processing` with their budget spent are left to `failExhausted`.
    */
-  async claimStale(staleAfterMs: number, maxRepublishes: number, limit: number): Promise<EcgRef[]> {
+  async claimStale(staleAfterMs: number, limit: number, maxRepublishes: number): Promise<EcgEntity[]> {
     const [rows] = await this.dataSource.query(
       `UPDATE ecgs SET updated_at = now(), republish_count = republish_count + 1
        WHERE pk IN (
@@ -215,21 +216,21 @@ export class EcgRepository {
          ORDER BY updated_at
          LIMIT $3
          FOR UPDATE SKIP LOCKED)
-       RETURNING pk, id, owner_id, status`,
+       RETURNING pk`,
       [staleAfterMs, maxRepublishes, limit],
     );
-    return rows.map(toRef);
+    return this.byPks(rows);
   }
 
   /** Fails ECGs stuck in `processing` after `maxRepublishes` re-publications; answers those it failed. */
-  async failExhausted(staleAfterMs: number, maxRepublishes: number, error: string): Promise<EcgRef[]> {
+  async failExhausted(staleAfterMs: number, maxRepublishes: number, error: string): Promise<EcgEntity[]> {
     const [rows] = await this.dataSource.query(
       `UPDATE ecgs SET status = 'failed', error = $3, processed_at = now(), updated_at = now()
        WHERE status = 'processing' AND republish_count >= $2 AND ${STALE}
-       RETURNING pk, id, owner_id, status`,
+       RETURNING pk`,
       [staleAfterMs, maxRepublishes, error],
     );
-    return rows.map(toRef);
+    return this.byPks(rows);
   }
 
   /** User erasure: the owner's ECGs; their leads cascade. */

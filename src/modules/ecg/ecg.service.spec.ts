@@ -15,7 +15,6 @@ function setup() {
   const repository = {
     insert: jest.fn(async (ecg: { id: string }) => ({ pk: PK, id: ecg.id, ownerId: OWNER, status: 'queued' }) as EcgEntity),
     findOwned: jest.fn(),
-    findOwnedRow: jest.fn(async (): Promise<EcgEntity | null> => null),
     listOwned: jest.fn(async () => [] as EcgEntity[]),
   };
   const publisher = { publish: jest.fn(async () => undefined) };
@@ -129,30 +128,5 @@ describe('EcgService.listEcgs', () => {
     const cursor = Buffer.from(JSON.stringify({ k: "x' OR 1=1" })).toString('base64url');
     await expect(service.listEcgs(OWNER, { limit: 5, cursor })).rejects.toBeInstanceOf(InvalidCursorError);
     expect(repository.listOwned).not.toHaveBeenCalled();
-  });
-});
-
-describe('EcgService.getStatus', () => {
-  it('answers the realtime snapshot of an own ECG, with the reason of a failure', async () => {
-    const { service, repository } = setup();
-    const updatedAt = new Date('2026-11-22T10:00:00Z');
-    repository.findOwnedRow.mockResolvedValueOnce({ id: 'ecg-1', status: 'failed', error: 'corrupt signal', updatedAt } as EcgEntity);
-
-    expect(await service.getStatus(OWNER, 'ecg-1')).toEqual({
-      type: 'status',
-      resource: 'ecg',
-      id: 'ecg-1',
-      status: 'failed',
-      error: 'corrupt signal',
-      at: '2026-11-22T10:00:00.000Z',
-    });
-    expect(repository.findOwnedRow).toHaveBeenCalledWith(OWNER, 'ecg-1');
-  });
-
-  it('answers null for an id that is not among the owner\'s, and never queries for an id no ECG can have', async () => {
-    const { service, repository } = setup();
-    expect(await service.getStatus(OWNER, 'someone-elses')).toBeNull();
-    expect(await service.getStatus(OWNER, 'bad\u0000id')).toBeNull();
-    expect(repository.findOwnedRow).toHaveBeenCalledTimes(1);
   });
 });

@@ -3,11 +3,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { decodeCursor, Page, PageQueryDto, toPage } from '../../core/http/pagination';
 import { RequestValidationError } from '../../core/http/validation';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import type { StatusSnapshot } from '../../core/realtime/status-event';
 import { ECG_ID_PATTERN, EcgCreateDto, EcgSummaryDto, parseTimestamp, toEcgSummary } from './dto/ecg.dto';
 import { EcgEntity } from './entities/ecg.entity';
 import { EcgError } from './ecg.errors';
-import { toEcgStatus } from './ecg-events';
 import { EcgRepository } from './ecg.repository';
 import { ECG_ANALYSE } from './ecg.messages';
 
@@ -49,12 +47,6 @@ export class EcgService {
     const ecg = ECG_ID_PATTERN.test(id) ? await this.ecgs.findOwned(ownerId, id) : null;
     if (!ecg) throw EcgError.notFound(id);
     return ecg;
-  }
-
-  /** The realtime snapshot of an ECG; null for an unknown id or another user's (the same rule as getEcg). */
-  async getStatus(ownerId: string, id: string): Promise<StatusSnapshot | null> {
-    const ecg = ECG_ID_PATTERN.test(id) ? await this.ecgs.findOwnedRow(ownerId, id) : null;
-    return ecg ? toEcgStatus(ecg) : null;
   }
 
   /** Deletes the owner's ECG with its leads and insights; refused while a worker analyses it. */

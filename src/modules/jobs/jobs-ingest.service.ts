@@ -1,16 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../core/config/app-config';
+import { InjectWorkload } from '../../core/workload/workload';
+import type { WorkloadLifecycle, WorkRun } from '../../core/workload/workload-lifecycle';
 import { abortableDelay } from '../../core/scheduling/abortable-delay';
 import { ObjectStorage } from '../../core/storage/object-storage';
 import { JobEntity } from './entities/job.entity';
 import { splitLines } from './ingest/line-splitter';
 import { isBlankLine, parseLogLine } from './ingest/log-line.validator';
 import { looksLikeUtf8Text, SNIFF_BYTES } from './ingest/text-sniffer';
-import { JobEvents } from './job-events';
 import { JobsError } from './jobs.errors';
 import { JobsRepository } from './jobs.repository';
 import { IngestBatch, LogIngestRepository } from './log-ingest.repository';
 import { toCopyRow } from './ingest/copy-row';
+import { JOBS_WORKLOAD } from './jobs.workload';
 import type { LogEntry } from './ingest/log-entry';
 
 export interface IngestLimits {
@@ -22,8 +24,6 @@ export interface IngestLimits {
   maxLineBytes: number;
   /** Reasons kept per job; every rejection is still counted. */
   maxStoredRejections: number;
-  /** Starts (and resumes) of one job without a committed batch in between before it is failed, against crash loops. */
-  maxAttempts: number;
 }
 
 export const DEFAULT_INGEST_LIMITS: IngestLimits = {
@@ -31,7 +31,6 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   batchMs: 1_000,
   maxLineBytes: 1024 * 1024,
   maxStoredRejections: 10_000,
-  maxAttempts: 10,
 };
 
 /**
@@ -62,37 +61,24 @@ export class IngestInterrupted extends Error {
 @Injectable()
 export class JobsIngestService {
   private readonly logger = new Logger(JobsIngestService.name);
-  limits: IngestLimits = DEFAULT_INGEST_LIMITS;
+  private readonly limits: IngestLimits = DEFAULT_INGEST_LIMITS;
 
   constructor(
     private readonly config: AppConfig,
     private readonly jobs: JobsRepository,
     private readonly ingest: LogIngestRepository,
     private readonly storage: ObjectStorage,
-    private readonly events: JobEvents,
+    @InjectWorkload(JOBS_WORKLOAD) private readonly workload: WorkloadLifecycle<JobEntity>,
   ) {}
 
-  async ingestJob(jobId: string, signal: AbortSignal): Promise<void> {
-    const job = await this.jobs.start(jobId);
-    if (!job) return; // deleted, or already finished: a redelivery has nothing to do
-    if (job.attempts > this.limits.maxAttempts) {
-      await this.failJob(jobId, `Processing was interrupted ${this.limits.maxAttempts} times in a row without progress; the job is not retried again.`);
-      return;
-    }
-    await this.events.emit(job, job.linesRead > 0 ? 'resumed' : 'started');
-
+  /** One delivery's work (the lifecycle started the job); answers the completed job, or null when another worker or a deletion took it. */
+  async ingestJob({ row: job, signal }: WorkRun<JobEntity>): Promise<JobEntity | null> {
     const stat = await this.storage.stat(job.objectKey);
     if (!stat) throw JobsError.unprocessable('The uploaded file is missing from storage.');
     if (job.bytesRead === 0 && !(await this.startsAsText(job))) {
       throw JobsError.unprocessable('The file is not UTF-8 text (it has NUL bytes or invalid UTF-8).');
     }
-    await this.readFrom(job, stat.size, signal);
-  }
-
-  /** Marks the job failed (for the dead-letter path and permanent errors) and tells subscribers. */
-  async failJob(jobId: string, reason: string): Promise<void> {
-    const failed = await this.jobs.fail(jobId, reason);
-    if (failed) await this.events.emit(failed);
+    return this.readFrom(job, stat.size, signal);
   }
 
   private async startsAsText(job: JobEntity): Promise<boolean> {
@@ -102,7 +88,7 @@ export class JobsIngestService {
     return looksLikeUtf8Text(Buffer.concat(chunks));
   }
 
-  private async readFrom(job: JobEntity, size: number, signal: AbortSignal): Promise<void> {
+  private async readFrom(job: JobEntity, size: number, signal: AbortSignal): Promise<JobEntity | null> {
     const { batchLines, batchMs, maxLineBytes, maxStoredRejections } = this.limits;
     const delayMax = this.config.ingestLineDelayMsMax;
     // Resume where the last committed batch ended, by byte offset, numbering lines from there.
@@ -132,7 +118,7 @@ export class JobsIngestService {
         job.progress = done.progress;
         job.entriesIngested += done.rows.length;
         job.linesRejected += done.rejectedCount;
-        if (done.stepReached) await this.events.emit(job);
+        if (done.stepReached) await this.workload.emit(job);
         return true;
       });
       batch = this.emptyBatch(done.linesRead, done.bytesRead);
@@ -158,24 +144,22 @@ export class JobsIngestService {
         // A batch also ends at each 10 % step, so every step gets its own progress event.
         const step = Math.floor(batch.progress / 10) > milestone;
         const full = step || batch.linesRead - checkpoint >= batchLines || Date.now() - batchStarted >= batchMs;
-        if ((full || signal.aborted) && !(await flush())) return;
+        if ((full || signal.aborted) && !(await flush())) return null;
         if (signal.aborted) {
           await committing;
           throw new IngestInterrupted(job.id, batch.linesRead);
         }
       }
-      if (batch.linesRead > checkpoint && !(await flush())) return;
-      if (!(await committing)) return;
+      if (batch.linesRead > checkpoint && !(await flush())) return null;
+      if (!(await committing)) return null;
     } finally {
       source.destroy();
       await committing.catch(() => undefined);
     }
 
     const completed = await this.jobs.complete(job.id);
-    if (completed) {
-      this.logger.log(`job ${job.id}: ${completed.entriesIngested} entries, ${completed.linesRejected} rejected lines`);
-      await this.events.emit(completed);
-    }
+    if (completed) this.logger.log(`job ${job.id}: ${completed.entriesIngested} entries, ${completed.linesRejected} rejected lines`);
+    return completed;
   }
 
   private emptyBatch(linesRead: number, bytesRead: number): IngestBatch {

@@ -1,9 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { publicReason } from '../../core/errors/public-reason';
 import { DeadLetterContext, MessageContext } from '../../core/messaging/message-context';
+import type { WorkloadLifecycle } from '../../core/workload/workload-lifecycle';
+import { InjectWorkload } from '../../core/workload/workload';
+import type { JobEntity } from './entities/job.entity';
 import { JobsIngestService } from './jobs-ingest.service';
 import { JobIngestMessage, JOBS_INGEST } from './jobs.messages';
+import { JOBS_WORKLOAD } from './jobs.workload';
 
 /**
  * `jobs.ingest`: returning acks; a JobsError (missing file, not text) dead-letters at once and
@@ -11,18 +14,18 @@ import { JobIngestMessage, JOBS_INGEST } from './jobs.messages';
  */
 @Controller()
 export class JobsConsumer {
-  constructor(private readonly ingest: JobsIngestService) {}
+  constructor(
+    private readonly ingest: JobsIngestService,
+    @InjectWorkload(JOBS_WORKLOAD) private readonly workload: WorkloadLifecycle<JobEntity, JobIngestMessage>,
+  ) {}
 
   @EventPattern(JOBS_INGEST.name)
   async ingestJob(@Payload() message: JobIngestMessage, @Ctx() context: MessageContext): Promise<void> {
-    await this.ingest.ingestJob(message.job_id, context.signal);
+    await this.workload.run(message, context, (run) => this.ingest.ingestJob(run));
   }
 
   @EventPattern(JOBS_INGEST.deadLetters)
-  async ingestGaveUp(@Payload() message: JobIngestMessage | undefined, @Ctx() { error, attempt }: DeadLetterContext): Promise<void> {
-    if (!message) return; // an unreadable message names no job; the messaging layer logged it
-    // The job's `error` is shown to its owner: never a driver's text or a server path.
-    const reason = error.name === 'JobsError' ? error.message : `Processing failed ${attempt} times: ${publicReason(error)}.`;
-    await this.ingest.failJob(message.job_id, reason);
+  async ingestGaveUp(@Payload() message: JobIngestMessage | undefined, @Ctx() context: DeadLetterContext): Promise<void> {
+    await this.workload.deadLettered(message, context);
   }
 }

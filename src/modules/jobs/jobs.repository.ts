@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { claimStaleRows } from '../../core/database/claim-stale-rows';
+import { claimStaleRows, isRowOpen, updateOpenRow } from '../../core/database/workload-rows';
+import type { WorkloadStore } from '../../core/workload/workload';
 import type { LogLevel } from './ingest/log-entry';
 import { JobEntity } from './entities/job.entity';
 import { LogEntryEntity } from './entities/log-entry.entity';
@@ -25,7 +26,7 @@ export interface EntryFilters {
 
 /** Jobs, their entries and rejections: every read and every status change. */
 @Injectable()
-export class JobsRepository {
+export class JobsRepository implements WorkloadStore<JobEntity> {
   constructor(
     @InjectRepository(JobEntity) private readonly jobs: Repository<JobEntity>,
     @InjectRepository(LogEntryEntity) private readonly entries: Repository<LogEntryEntity>,
@@ -130,15 +131,12 @@ export class JobsRepository {
     return this.finish(id, { status: 'failed', error });
   }
 
+  exists(id: string): Promise<boolean> {
+    return isRowOpen(this.jobs, id);
+  }
+
   private async finish(id: string, changes: Partial<JobEntity>): Promise<JobEntity | null> {
-    const rows = await this.jobs
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, completedAt: () => 'now()', updatedAt: () => 'now()' })
-      .where('id = :id AND status IN (:...open)', { id, open: ['queued', 'processing'] })
-      .returning('id')
-      .execute();
-    return rows.raw.length ? this.findById(id) : null;
+    return (await updateOpenRow(this.jobs, id, { ...changes, completedAt: () => 'now()' })) ? this.findById(id) : null;
   }
 
   /**

@@ -1,13 +1,13 @@
-import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingFile } from '../../core/http/multipart-upload';
 import { decodeCursor, Page, toPage } from '../../core/http/pagination';
 import { parseInstant } from '../../core/time/iso-instant';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import type { StatusSnapshot } from '../../core/realtime/status-event';
 import { objectKey } from '../../core/storage/object-keys';
 import { ObjectStorage } from '../../core/storage/object-storage';
+import { InjectWorkload } from '../../core/workload/workload';
+import type { WorkloadLifecycle } from '../../core/workload/workload-lifecycle';
 import {
   EntryQueryDto,
   LogEntryDto,
@@ -18,10 +18,10 @@ import {
 import { JobEntity } from './entities/job.entity';
 import type { LogLevel } from './ingest/log-entry';
 import { TextSniffer } from './ingest/text-sniffer';
-import { JobEvents, toJobStatus } from './job-events';
 import { JobsError } from './jobs.errors';
 import { JobsRepository } from './jobs.repository';
 import { JOBS_INGEST } from './jobs.messages';
+import { JOBS_WORKLOAD } from './jobs.workload';
 
 const LEVEL_ALIASES: Record<string, LogLevel> = { WARN: 'WARNING', FATAL: 'CRITICAL' };
 
@@ -33,7 +33,7 @@ export class JobsService {
     private readonly jobs: JobsRepository,
     private readonly storage: ObjectStorage,
     private readonly publisher: MessagePublisher,
-    private readonly events: JobEvents,
+    @InjectWorkload(JOBS_WORKLOAD) private readonly workload: WorkloadLifecycle<JobEntity>,
   ) {}
 
   /**
@@ -64,7 +64,7 @@ export class JobsService {
       // The job is stored and queued; the sweeper publishes it again shortly.
       this.logger.warn(`job ${job.id} stored but not published (${(error as Error).message}); the sweeper will retry`);
     }
-    await this.events.emit(job);
+    await this.workload.emit(job);
     return job;
   }
 
@@ -76,13 +76,7 @@ export class JobsService {
 
   /** The job, or null for an unknown or foreign id (GraphQL and realtime answer null, not an error). */
   findOwned(ownerId: string, id: string): Promise<JobEntity | null> {
-    return isUUID(id) ? this.jobs.findOwned(ownerId, id) : Promise.resolve(null);
-  }
-
-  /** The realtime snapshot of one of the owner's jobs; null for an unknown or foreign id. */
-  async getStatus(ownerId: string, id: string): Promise<StatusSnapshot | null> {
-    const job = await this.findOwned(ownerId, id);
-    return job ? toJobStatus(job) : null;
+    return this.workload.findOwned(ownerId, id);
   }
 
   async listJobs(ownerId: string, limit: number, cursor?: string): Promise<Page<JobEntity>> {
@@ -119,7 +113,7 @@ export class JobsService {
 
   /** Removes the job, its entries and rejections, then its file; refused while a worker is on it. */
   async deleteJob(ownerId: string, id: string): Promise<void> {
-    if (!isUUID(id)) throw JobsError.notFound(id);
+    if (!JOBS_WORKLOAD.isValidId!(id)) throw JobsError.notFound(id);
     const deleted = await this.jobs.deleteUnlessProcessing(ownerId, id);
     if (deleted === null) throw JobsError.notFound(id);
     if (deleted === 'processing') throw JobsError.processing(id);

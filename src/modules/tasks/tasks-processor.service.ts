@@ -6,27 +6,21 @@ import { pipeline } from 'node:stream/promises';
 import { MessageChannel } from 'node:worker_threads';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../core/config/app-config';
-import { DomainError } from '../../core/errors/domain-error';
-import { objectKey } from '../../core/storage/object-keys';
 import { ObjectNotFoundError, ObjectStorage } from '../../core/storage/object-storage';
+import type { WorkRun } from '../../core/workload/workload-lifecycle';
 import type { AnonymisationOutcome } from './engine/anonymisation-job';
 import { parseEngineFailure } from './engine/anonymisation-job';
 import { AnonymisationEngine } from './engine/anonymisation-engine';
 import type { TaskEntity } from './entities/task.entity';
-import { TaskEvents } from './task-events';
+import { resultKey as resultKeyOf } from './task-files';
 import { TasksError } from './tasks.errors';
 import { TasksRepository } from './tasks.repository';
-
-/** A task started this many times without finishing is failed (crash loops on a poisonous file). */
-export const MAX_TASK_ATTEMPTS = 5;
-
-const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'video/mp4': 'mp4' };
 
 /**
  * The stateless processor (worker side): everything it needs is read from the task's row and
  * storage; it writes the result and the counts. Idempotent: a redelivered message re-runs the
  * task, overwrites the result and replaces (never adds to) the counts; finished or deleted
- * tasks are left alone.
+ * tasks are left alone (the workload lifecycle starts the task and ends a crash loop).
  */
 @Injectable()
 export class TasksProcessor {
@@ -37,18 +31,12 @@ export class TasksProcessor {
     private readonly tasks: TasksRepository,
     private readonly storage: ObjectStorage,
     private readonly engine: AnonymisationEngine,
-    private readonly events: TaskEvents,
   ) {}
 
-  async process(taskId: string): Promise<void> {
-    const existing = await this.tasks.findById(taskId);
-    if (!existing || (existing.status !== 'queued' && existing.status !== 'processing')) return;
-    if (existing.attempts >= MAX_TASK_ATTEMPTS) {
-      throw TasksError.unprocessable(`Processing was started ${existing.attempts} times without finishing; the file is not processed again.`);
-    }
-    const task = await this.tasks.start(taskId);
-    if (!task?.inputKey) return;
-    await this.events.emit(task);
+  /** One delivery's work; answers the processed task, or null when it was deleted meanwhile (nothing is kept). */
+  async process(run: WorkRun<TaskEntity>): Promise<TaskEntity | null> {
+    const task = run.row;
+    if (!task.inputKey) return null;
 
     const dir = await mkdtemp(join(tmpdir(), 'horizon-task-'));
     try {
@@ -60,8 +48,9 @@ export class TasksProcessor {
         throw error;
       }
       const output = join(dir, task.mediaType === 'video' ? 'output.mp4' : 'output');
-      const outcome = await this.runEngine(task, input, output);
-      const resultKey = objectKey('tasks', task.id, `result.${EXTENSIONS[outcome.contentType] ?? 'bin'}`);
+      const outcome = await this.runEngine(run, input, output);
+      await run.checkpoint();
+      const resultKey = resultKeyOf(task.id, outcome.contentType);
       const { size } = await this.storage.put(resultKey, createReadStream(output), { contentType: outcome.contentType });
       const done = await this.tasks.complete(task.id, {
         resultKey,
@@ -75,27 +64,26 @@ export class TasksProcessor {
         engine: outcome.engine,
         engineVersion: outcome.engineVersion,
       });
-      if (!done) {
-        // Deleted while we worked: its binaries must not come back.
-        await this.storage.delete(resultKey).catch(() => undefined);
-        return;
-      }
-      await this.events.emit(done);
+      // Deleted while we worked: its binaries must not come back.
+      if (!done) await this.storage.delete(resultKey).catch(() => undefined);
+      return done;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private async runEngine(task: TaskEntity, inputPath: string, outputPath: string): Promise<AnonymisationOutcome> {
+  private async runEngine(run: WorkRun<TaskEntity>, inputPath: string, outputPath: string): Promise<AnonymisationOutcome> {
+    const task = run.row;
     const channel = task.mediaType === 'video' ? new MessageChannel() : undefined;
-    let reported = 0;
+    // Progress is written at most every 5 % (the engine reports no finer), which also heart-beats;
+    // a restarted video keeps the percentage already shown until it is passed (run.progress).
+    // Writes run one after another and settle before the result is stored, so no progress event
+    // follows the `processed` one.
+    let writes = Promise.resolve();
     channel?.port1.on('message', (message: { progress: number }) => {
-      // Progress is written at most every 5 % (the engine reports no finer), which also heart-beats.
-      if (message.progress <= reported) return;
-      reported = message.progress;
-      void this.tasks
-        .setProgress(task.id, message.progress)
-        .then((moved) => (moved ? this.events.emit({ ...task, status: 'processing', progress: message.progress }) : undefined))
+      writes = writes
+        .then(() => run.progress(message.progress))
+        .then(() => undefined)
         .catch((error: Error) => this.logger.warn(`task ${task.id}: progress not saved: ${error.message}`));
     });
     try {
@@ -118,21 +106,7 @@ export class TasksProcessor {
       throw error;
     } finally {
       channel?.port1.close();
+      await writes;
     }
-  }
-
-  /**
-   * Called once the messaging layer gave up on the task's message: the task becomes `failed`
-   * with a reason a user can read; internal details stay in the logs. Never a result.
-   */
-  async failTask(taskId: string, cause: Error, attempts: number): Promise<void> {
-    const reason =
-      cause instanceof DomainError || cause.name === 'TasksError'
-        ? cause.message
-        : `The file could not be processed after ${attempts} attempt${attempts === 1 ? '' : 's'}; it will not be retried.`;
-    const failed = await this.tasks.fail(taskId, reason);
-    if (!failed) return;
-    this.logger.warn(`task ${taskId} failed: ${cause.message}`);
-    await this.events.emit(failed);
   }
 }

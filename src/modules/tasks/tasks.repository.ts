@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
-import { claimStaleRows } from '../../core/database/claim-stale-rows';
+import { claimStaleRows, isRowOpen, raiseProgress, updateOpenRow } from '../../core/database/workload-rows';
+import type { WorkloadStore } from '../../core/workload/workload';
 import { TaskObjectCountEntity } from './entities/task-object-count.entity';
 import { TaskEntity, type MediaType, type TaskMethod, type TaskObject, type TaskStatus } from './entities/task.entity';
 
@@ -40,7 +41,7 @@ const OPEN: TaskStatus[] = ['queued', 'processing'];
 
 /** Tasks and their per-object counts: every read and every status change. */
 @Injectable()
-export class TasksRepository {
+export class TasksRepository implements WorkloadStore<TaskEntity> {
   constructor(
     @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -92,7 +93,8 @@ export class TasksRepository {
 
   /**
    * A worker takes the task: queued, or processing (a redelivery after a crash), becomes
-   * processing. Null for a finished or deleted task, which the worker then leaves alone.
+   * processing. Null for a finished or deleted task, which the worker then leaves alone. The
+   * progress stays: a client never sees it run backwards when the work starts over.
    */
   async start(id: string): Promise<TaskEntity | null> {
     const { raw } = await this.tasks
@@ -100,7 +102,6 @@ export class TasksRepository {
       .update()
       .set({
         status: 'processing',
-        progress: 0,
         processingStartedAt: () => 'now()',
         attempts: () => 'attempts + 1',
         updatedAt: () => 'now()',
@@ -111,15 +112,14 @@ export class TasksRepository {
     return (raw as unknown[]).length ? this.findById(id) : null;
   }
 
-  /** The video's progress; also the heartbeat the sweeper watches. */
-  async setProgress(id: string, progress: number): Promise<boolean> {
-    const { affected } = await this.tasks
-      .createQueryBuilder()
-      .update()
-      .set({ progress, updatedAt: () => 'now()' })
-      .where("id = :id AND status = 'processing' AND progress <= :progress", { id, progress })
-      .execute();
-    return (affected ?? 0) > 0;
+  /** The video's progress, never lowered; also the heartbeat the sweeper watches. Null once the task is no longer processing. */
+  progress(id: string, progress: number): Promise<number | null> {
+    return raiseProgress(this.tasks, id, progress);
+  }
+
+  /** False once the task is deleted (or finished): its worker stops. */
+  exists(id: string): Promise<boolean> {
+    return isRowOpen(this.tasks, id);
   }
 
   /**
@@ -156,20 +156,13 @@ export class TasksRepository {
   }
 
   async fail(id: string, error: string): Promise<TaskEntity | null> {
-    const { raw } = await this.tasks
-      .createQueryBuilder()
-      .update()
-      .set({
-        status: 'failed',
-        error,
-        processingFinishedAt: () => 'now()',
-        processingTimeMs: () => `CASE WHEN processing_started_at IS NULL THEN NULL ELSE GREATEST(0, round(extract(epoch from (now() - processing_started_at)) * 1000))::int END`,
-        updatedAt: () => 'now()',
-      })
-      .where('id = :id AND status IN (:...open)', { id, open: OPEN })
-      .returning('id')
-      .execute();
-    return (raw as unknown[]).length ? this.findById(id) : null;
+    const failed = await updateOpenRow(this.tasks, id, {
+      status: 'failed',
+      error,
+      processingFinishedAt: () => 'now()',
+      processingTimeMs: () => `CASE WHEN processing_started_at IS NULL THEN NULL ELSE GREATEST(0, round(extract(epoch from (now() - processing_started_at)) * 1000))::int END`,
+    });
+    return failed ? this.findById(id) : null;
   }
 
   /**

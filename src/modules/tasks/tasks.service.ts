@@ -1,4 +1,3 @@
-import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
@@ -7,15 +6,16 @@ import type { IncomingFile } from '../../core/http/multipart-upload';
 import { decodeCursor, Page, toPage } from '../../core/http/pagination';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
 import { TASKS_ANONYMISE } from './tasks.messages';
-import type { StatusSnapshot } from '../../core/realtime/status-event';
-import { objectKey } from '../../core/storage/object-keys';
 import { ObjectNotFoundError, ObjectStorage } from '../../core/storage/object-storage';
+import { InjectWorkload } from '../../core/workload/workload';
+import type { WorkloadLifecycle } from '../../core/workload/workload-lifecycle';
 import { DEFAULT_METHOD, DEFAULT_QUALITY, TaskCreateDto } from './dto/task.dto';
 import type { TaskEntity, TaskStatus } from './entities/task.entity';
 import { MediaSniffer, SniffError } from './media/content-sniffer';
-import { TaskEvents, toTaskStatus } from './task-events';
+import { newInputKey, resultFileName, taskPrefix } from './task-files';
 import { TasksError } from './tasks.errors';
 import { TasksRepository } from './tasks.repository';
+import { TASKS_WORKLOAD } from './tasks.workload';
 
 export type TaskResult =
   | { kind: 'redirect'; url: string }
@@ -31,7 +31,7 @@ export class TasksService {
     private readonly tasks: TasksRepository,
     private readonly storage: ObjectStorage,
     private readonly publisher: MessagePublisher,
-    private readonly events: TaskEvents,
+    @InjectWorkload(TASKS_WORKLOAD) private readonly workload: WorkloadLifecycle<TaskEntity>,
   ) {}
 
   async create(ownerId: string, input: TaskCreateDto): Promise<TaskEntity> {
@@ -46,7 +46,7 @@ export class TasksService {
       method: input.method ?? DEFAULT_METHOD,
       quality: input.quality ?? DEFAULT_QUALITY,
     });
-    await this.events.emit(task);
+    await this.workload.emit(task);
     return task;
   }
 
@@ -58,7 +58,7 @@ export class TasksService {
   async upload(ownerId: string, id: string, file: IncomingFile, requestId?: string): Promise<TaskEntity> {
     const task = await this.getTask(ownerId, id);
     if (task.status !== 'new') throw TasksError.alreadyUploaded(id, task.status);
-    const key = objectKey('tasks', id, `input-${randomUUID()}`);
+    const key = newInputKey(id);
     const sniffer = new MediaSniffer({ expected: task.mediaType, maxPixels: this.config.tasks.maxPixels });
     file.stream.on('error', (error) => sniffer.destroy(error));
     let size: number;
@@ -95,20 +95,14 @@ export class TasksService {
       // Stored and queued; the sweeper publishes it again shortly.
       this.logger.warn(`task ${id} stored but not published (${(error as Error).message}); the sweeper will retry`);
     }
-    await this.events.emit(queued);
+    await this.workload.emit(queued);
     return queued;
   }
 
   async getTask(ownerId: string, id: string): Promise<TaskEntity> {
-    const task = isUUID(id) ? await this.tasks.findOwned(ownerId, id) : null;
+    const task = await this.workload.findOwned(ownerId, id);
     if (!task) throw TasksError.notFound(id);
     return task;
-  }
-
-  /** The realtime snapshot of one of the owner's tasks; null for an unknown or foreign id. */
-  async getStatus(ownerId: string, id: string): Promise<StatusSnapshot | null> {
-    const task = isUUID(id) ? await this.tasks.findOwned(ownerId, id) : null;
-    return task ? toTaskStatus(task) : null;
   }
 
   async listTasks(ownerId: string, limit: number, cursor?: string, status?: TaskStatus): Promise<Page<TaskEntity>> {
@@ -137,22 +131,15 @@ export class TasksService {
 
   /** Removes the binaries and marks the task deleted; its processing info stays readable. */
   async deleteTask(ownerId: string, id: string): Promise<void> {
-    if (!isUUID(id)) throw TasksError.notFound(id);
+    if (!TASKS_WORKLOAD.isValidId!(id)) throw TasksError.notFound(id);
     const deleted = await this.tasks.markDeleted(ownerId, id);
     if (!deleted) throw TasksError.notFound(id);
     // Keys are forgotten first, so a crash here leaves an orphan object, never a task pointing at nothing.
-    await this.storage.deletePrefix(`tasks/${id}/`).catch((error: Error) =>
+    await this.storage.deletePrefix(taskPrefix(id)).catch((error: Error) =>
       this.logger.warn(`task ${id} deleted but its files were not: ${error.message}`),
     );
-    await this.events.emit(deleted.task);
+    await this.workload.emit(deleted.task);
   }
-}
-
-/** `street.jpg` → `street.anonymised.jpg`; videos always come back as MP4. */
-export function resultFileName(task: Pick<TaskEntity, 'fileName' | 'mediaType' | 'resultContentType'>): string {
-  const base = task.fileName.replace(/\.[^./\\]{1,8}$/, '') || 'file';
-  const ext = task.mediaType === 'video' ? 'mp4' : ({ 'image/png': 'png', 'image/webp': 'webp' } as Record<string, string>)[task.resultContentType ?? ''] ?? 'jpg';
-  return `${base}.anonymised.${ext}`;
 }
 
 function toUploadError(error: unknown): unknown {

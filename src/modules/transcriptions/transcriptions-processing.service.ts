@@ -7,22 +7,19 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../core/config/app-config';
 import { FfmpegError } from '../../core/media/ffmpeg';
 import { ObjectStorage } from '../../core/storage/object-storage';
+import type { WorkRun } from '../../core/workload/workload-lifecycle';
+import { InjectWorkload } from '../../core/workload/workload';
+import type { WorkloadLifecycle } from '../../core/workload/workload-lifecycle';
 import { convertForEngine } from './audio/audio-converter';
 import { SpeechToText } from './engine/speech-to-text.service';
 import { EngineInterruptedError, EngineNotInstalledError } from './engine/transcriber';
 import type { TranscriptionEntity } from './entities/transcription.entity';
-import { TranscriptionEvents } from './transcription-events';
 import { TranscriptionsError } from './transcriptions.errors';
 import { TranscriptionsRepository } from './transcriptions.repository';
+import { TRANSCRIPTIONS_WORKLOAD } from './transcriptions.workload';
 
-export interface ProcessingLimits {
-  /** Starts of one transcription before it is failed, against crash loops. */
-  maxAttempts: number;
-  /** The row's heartbeat while the engine runs, so the sweeper leaves live work alone. */
-  heartbeatMs: number;
-}
-
-export const DEFAULT_PROCESSING_LIMITS: ProcessingLimits = { maxAttempts: 5, heartbeatMs: 10_000 };
+/** The row's heartbeat while the engine runs, so the sweeper leaves live work alone. */
+const HEARTBEAT_MS = 10_000;
 
 /**
  * The worker's side: fetch the audio, convert it with the shared ffmpeg, transcribe, store. A
@@ -34,24 +31,19 @@ export const DEFAULT_PROCESSING_LIMITS: ProcessingLimits = { maxAttempts: 5, hea
 @Injectable()
 export class TranscriptionsProcessingService {
   private readonly logger = new Logger(TranscriptionsProcessingService.name);
-  limits: ProcessingLimits = DEFAULT_PROCESSING_LIMITS;
 
   constructor(
     private readonly config: AppConfig,
     private readonly transcriptions: TranscriptionsRepository,
     private readonly storage: ObjectStorage,
     private readonly speech: SpeechToText,
-    private readonly events: TranscriptionEvents,
+    @InjectWorkload(TRANSCRIPTIONS_WORKLOAD) private readonly workload: WorkloadLifecycle<TranscriptionEntity>,
   ) {}
 
-  async transcribe(id: string, signal: AbortSignal): Promise<void> {
-    const row = await this.transcriptions.start(id);
-    if (!row) return; // deleted, or already finished: a redelivery has nothing to do
-    if (row.attempts > this.limits.maxAttempts) {
-      await this.fail(id, `Processing was interrupted ${this.limits.maxAttempts} times; the transcription is not retried again.`);
-      return;
-    }
-    await this.events.emit(row, row.attempts > 1 ? 'restarted' : 'started');
+  /** One delivery's work (the lifecycle started the row); answers the completed row, or null when it was deleted meanwhile. */
+  async transcribe(run: WorkRun<TranscriptionEntity>): Promise<TranscriptionEntity | null> {
+    const { row, signal } = run;
+    const id = row.id;
 
     const engine = await this.speech.engineState();
     if (!engine.installed) throw TranscriptionsError.unprocessable(new EngineNotInstalledError(engine.detail).message);
@@ -65,25 +57,19 @@ export class TranscriptionsProcessingService {
       await this.download(row, input);
       const audio = await this.convert(input, join(dir, 'audio.wav'), signal);
       await this.transcriptions.heartbeat(id, { durationS: audio.durationS });
-      await this.events.emit(row, 'transcribing');
-      const transcript = await this.runEngine(row, audio.path, audio.durationS, signal);
-      const done = await this.transcriptions.complete(id, {
+      await this.workload.emit(row, 'transcribing');
+      const transcript = await this.runEngine(run, audio.path, audio.durationS);
+      await run.checkpoint();
+      return await this.transcriptions.complete(id, {
         text: transcript.text,
         segments: transcript.segments,
         words: transcript.words ?? [],
         engine: transcript.engine,
         durationS: audio.durationS,
       });
-      if (done) await this.events.emit(done);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }
-
-  /** Marks the transcription failed (dead-letter path, permanent errors) and tells subscribers. */
-  async fail(id: string, reason: string): Promise<void> {
-    const failed = await this.transcriptions.fail(id, reason);
-    if (failed) await this.events.emit(failed);
   }
 
   private async download(row: TranscriptionEntity, path: string): Promise<void> {
@@ -110,8 +96,10 @@ export class TranscriptionsProcessingService {
   }
 
   /** Runs the engine with progress from its utterance timestamps (a write at most every second) and a heartbeat. */
-  private async runEngine(row: TranscriptionEntity, wavPath: string, durationS: number, signal: AbortSignal) {
-    // A redelivered message starts the engine over; progress stays where it was until passed.
+  private async runEngine(run: WorkRun<TranscriptionEntity>, wavPath: string, durationS: number) {
+    const { row, signal } = run;
+    // A redelivered message starts the engine over; progress stays where it was until passed
+    // (run.progress never lowers it).
     let progress = row.progress;
     let written = row.progress;
     let lastWrite = Date.now();
@@ -122,11 +110,11 @@ export class TranscriptionsProcessingService {
       lastWrite = Date.now();
       const value = progress;
       writes = writes
-        .then(() => this.transcriptions.heartbeat(row.id, { progress: value }))
-        .then((live) => (live && emit ? this.events.emit({ ...row, status: 'processing', progress: value }) : undefined))
+        .then(() => run.progress(value, { silent: !emit }))
+        .then(() => undefined)
         .catch((error: Error) => this.logger.warn(`transcription ${row.id}: progress not saved: ${error.message}`));
     };
-    const heartbeat = setInterval(() => write(false), this.limits.heartbeatMs);
+    const heartbeat = setInterval(() => write(false), HEARTBEAT_MS);
     try {
       return await this.speech.transcribe(wavPath, {
         language: row.language,

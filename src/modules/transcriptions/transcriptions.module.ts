@@ -1,16 +1,15 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { StatusSnapshotRegistry } from '../../core/realtime/status-snapshot.registry';
+import { workloadProviders } from '../../core/workload/workload';
 import { TRANSCRIBER_PROVIDERS } from './engine/transcriber.provider';
 import { TranscriptionEntity } from './entities/transcription.entity';
-import { TranscriptionEvents } from './transcription-events';
 import { TranscriptionsDataLifecycle } from './transcriptions-data-lifecycle';
 import { TranscriptionsProcessingService } from './transcriptions-processing.service';
-import { TranscriptionsSweeper } from './transcriptions-sweeper.service';
 import { TranscriptionsConsumer } from './transcriptions.consumer';
 import { TranscriptionsController } from './transcriptions.controller';
 import { TranscriptionsRepository } from './transcriptions.repository';
 import { TranscriptionsService } from './transcriptions.service';
+import { TRANSCRIPTIONS_WORKLOAD } from './transcriptions.workload';
 
 /** Audio upload → storage → transcriptions.transcribe (offline speech-to-text) → transcript and full-text search. */
 @Module({
@@ -19,22 +18,11 @@ import { TranscriptionsService } from './transcriptions.service';
   providers: [
     ...TRANSCRIBER_PROVIDERS,
     TranscriptionsRepository,
-    TranscriptionEvents,
+    ...workloadProviders(TRANSCRIPTIONS_WORKLOAD),
     TranscriptionsService,
     TranscriptionsProcessingService,
-    TranscriptionsSweeper,
     TranscriptionsDataLifecycle,
   ],
   exports: [TranscriptionsService],
 })
-export class TranscriptionsModule implements OnModuleInit {
-  constructor(
-    private readonly statusSnapshots: StatusSnapshotRegistry,
-    private readonly transcriptions: TranscriptionsService,
-  ) {}
-
-  /** Realtime subscribers to a transcription start from this snapshot, which is also their ownership check. */
-  onModuleInit(): void {
-    this.statusSnapshots.register('transcription', (ownerId, id) => this.transcriptions.getStatus(ownerId, id));
-  }
-}
+export class TranscriptionsModule {}

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
-import { claimStaleRows } from '../../core/database/claim-stale-rows';
+import { claimStaleRows, isRowOpen, raiseProgress, updateOpenRow } from '../../core/database/workload-rows';
+import type { WorkloadStore } from '../../core/workload/workload';
 import { StoredSegment, StoredWord, TranscriptionEntity } from './entities/transcription.entity';
 
 export interface NewTranscription {
@@ -50,7 +51,7 @@ const ROW_QUERY = `CASE WHEN t.language = 'en' THEN q.english ELSE q.simple END`
 
 /** Transcriptions: every read, every status change and the full-text search. */
 @Injectable()
-export class TranscriptionsRepository {
+export class TranscriptionsRepository implements WorkloadStore<TranscriptionEntity> {
   constructor(
     @InjectRepository(TranscriptionEntity) private readonly rows: Repository<TranscriptionEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -154,18 +155,19 @@ export class TranscriptionsRepository {
     return result.raw.length ? this.findById(id) : null;
   }
 
-  /** Progress and heartbeat in one write; false once the row is no longer processing. */
-  async heartbeat(id: string, changes: { progress?: number; durationS?: number }): Promise<boolean> {
-    const { progress, ...rest } = changes;
-    const result = await this.rows
-      .createQueryBuilder()
-      .update()
-      // Progress never goes back, not even when a redelivered message starts the engine over.
-      .set({ ...rest, ...(progress === undefined ? {} : { progress: () => `greatest(progress, ${Math.floor(progress)})` }), updatedAt: () => 'now()' })
-      .where("id = :id AND status = 'processing'", { id })
-      .returning('id')
-      .execute();
-    return result.raw.length > 0;
+  /** Heartbeat (and the audio's duration once known); false once the row is no longer processing. */
+  heartbeat(id: string, changes: { durationS?: number } = {}): Promise<boolean> {
+    return updateOpenRow(this.rows, id, changes, ['processing']);
+  }
+
+  /** Progress and heartbeat in one write, never lowering the progress (a redelivery starts the engine over). */
+  progress(id: string, progress: number): Promise<number | null> {
+    return raiseProgress(this.rows, id, progress);
+  }
+
+  /** False once the transcription is deleted (or finished): its worker stops. */
+  exists(id: string): Promise<boolean> {
+    return isRowOpen(this.rows, id);
   }
 
   /** Stores the transcript, replacing whatever an earlier attempt wrote (redelivery is idempotent). */
@@ -187,14 +189,7 @@ export class TranscriptionsRepository {
   }
 
   private async finish(id: string, changes: Partial<TranscriptionEntity>): Promise<TranscriptionEntity | null> {
-    const result = await this.rows
-      .createQueryBuilder()
-      .update()
-      .set({ ...changes, completedAt: () => 'now()', updatedAt: () => 'now()' })
-      .where('id = :id AND status IN (:...open)', { id, open: ['queued', 'processing'] })
-      .returning('id')
-      .execute();
-    return result.raw.length ? this.findById(id) : null;
+    return (await updateOpenRow(this.rows, id, { ...changes, completedAt: () => 'now()' })) ? this.findById(id) : null;
   }
 
   /**

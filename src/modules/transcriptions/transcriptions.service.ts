@@ -1,20 +1,20 @@
-import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingFile } from '../../core/http/multipart-upload';
 import { decodeCursor, encodeCursor, Page, toPage } from '../../core/http/pagination';
 import { MessagePublisher } from '../../core/messaging/message-publisher';
-import type { StatusSnapshot } from '../../core/realtime/status-event';
 import { objectKey } from '../../core/storage/object-keys';
 import { ObjectStorage } from '../../core/storage/object-storage';
+import { InjectWorkload } from '../../core/workload/workload';
+import type { WorkloadLifecycle } from '../../core/workload/workload-lifecycle';
 import { AudioSniffer } from './audio/audio-sniffer';
 import { TranscriptionListItemDto, toTranscriptionListItem } from './dto/transcription.dto';
 import { TranscriptionEntity } from './entities/transcription.entity';
 import { SUPPORTED_LANGUAGES } from './search-config';
-import { TranscriptionEvents, toTranscriptionStatus } from './transcription-events';
 import { TranscriptionsError } from './transcriptions.errors';
 import { TRANSCRIPTIONS_TRANSCRIBE } from './transcriptions.messages';
 import { SearchCursor, TranscriptionsRepository } from './transcriptions.repository';
+import { TRANSCRIPTIONS_WORKLOAD } from './transcriptions.workload';
 
 @Injectable()
 export class TranscriptionsService {
@@ -24,7 +24,7 @@ export class TranscriptionsService {
     private readonly transcriptions: TranscriptionsRepository,
     private readonly storage: ObjectStorage,
     private readonly publisher: MessagePublisher,
-    private readonly events: TranscriptionEvents,
+    @InjectWorkload(TRANSCRIPTIONS_WORKLOAD) private readonly workload: WorkloadLifecycle<TranscriptionEntity>,
   ) {}
 
   /**
@@ -60,7 +60,7 @@ export class TranscriptionsService {
         // Stored and queued; the sweeper publishes it again shortly.
         this.logger.warn(`transcription ${id} stored but not published (${(error as Error).message}); the sweeper will retry`);
       }
-      await this.events.emit(transcription);
+      await this.workload.emit(transcription);
       return transcription;
     } finally {
       if (stored) await this.storage.delete(key).catch(() => undefined);
@@ -75,15 +75,9 @@ export class TranscriptionsService {
   }
 
   async getTranscription(ownerId: string, id: string): Promise<TranscriptionEntity> {
-    const transcription = isUUID(id) ? await this.transcriptions.findOwned(ownerId, id) : null;
+    const transcription = await this.workload.findOwned(ownerId, id);
     if (!transcription) throw TranscriptionsError.notFound(id);
     return transcription;
-  }
-
-  /** The realtime snapshot of one of the owner's transcriptions; null for an unknown or foreign id. */
-  async getStatus(ownerId: string, id: string): Promise<StatusSnapshot | null> {
-    const transcription = isUUID(id) ? await this.transcriptions.findOwned(ownerId, id) : null;
-    return transcription ? toTranscriptionStatus(transcription) : null;
   }
 
   async listTranscriptions(ownerId: string, limit: number, cursor?: string): Promise<Page<TranscriptionListItemDto>> {
@@ -111,7 +105,7 @@ export class TranscriptionsService {
 
   /** Removes the row (text, segments, words) and then its audio; refused while a worker is on it. */
   async deleteTranscription(ownerId: string, id: string): Promise<void> {
-    if (!isUUID(id)) throw TranscriptionsError.notFound(id);
+    if (!TRANSCRIPTIONS_WORKLOAD.isValidId!(id)) throw TranscriptionsError.notFound(id);
     const deleted = await this.transcriptions.deleteUnlessProcessing(ownerId, id);
     if (deleted === null) throw TranscriptionsError.notFound(id);
     if (deleted === 'processing') throw TranscriptionsError.processing(id);
