@@ -206,13 +206,13 @@ export class TasksRepository implements WorkloadStore<TaskEntity> {
   }
 
   /** Finished tasks whose uploaded original is still stored. */
-  async listKeptOriginals(limit: number): Promise<{ id: string; inputKey: string | null }[]> {
+  async listKeptOriginals(limit: number): Promise<{ id: string; key: string | null }[]> {
     const rows: { id: string; input_key: string | null }[] = await this.dataSource.query(
       `SELECT id, input_key FROM tasks WHERE original_erased_at IS NULL AND status IN ('processed', 'failed')
        ORDER BY processing_finished_at LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ id: r.id, inputKey: r.input_key }));
+    return rows.map((r) => ({ id: r.id, key: r.input_key }));
   }
 
   async markOriginalsErased(ids: string[]): Promise<void> {

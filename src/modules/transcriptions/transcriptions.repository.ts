@@ -215,13 +215,13 @@ export class TranscriptionsRepository implements WorkloadStore<TranscriptionEnti
   }
 
   /** Finished transcriptions whose audio is still stored. */
-  async listKeptOriginals(limit: number): Promise<{ id: string; objectKey: string }[]> {
+  async listKeptOriginals(limit: number): Promise<{ id: string; key: string }[]> {
     const rows: { id: string; object_key: string }[] = await this.dataSource.query(
       `SELECT id, object_key FROM transcriptions WHERE original_erased_at IS NULL AND status IN ('completed', 'failed')
        ORDER BY completed_at LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ id: r.id, objectKey: r.object_key }));
+    return rows.map((r) => ({ id: r.id, key: r.object_key }));
   }
 
   async markOriginalsErased(ids: string[]): Promise<void> {
