@@ -12,25 +12,27 @@ import { DataLifecycle1765100000000 } from '../migrations/1765100000000-data-lif
 import { UserEntity } from './modules/auth/entities/user.entity';
 import { EcgLeadEntity } from './modules/ecg/entities/ecg-lead.entity';
 import { EcgEntity } from './modules/ecg/entities/ecg.entity';
-import { ECG_ANALYSE } from './modules/ecg/ecg.messages';
+import { ECG_BODY_LIMIT } from './modules/ecg/ecg.controller';
+import { ECG_WORKLOAD } from './modules/ecg/ecg.workload';
 import { EcgModule } from './modules/ecg/ecg.module';
 import { JobEntity } from './modules/jobs/entities/job.entity';
 import { LogEntryEntity } from './modules/jobs/entities/log-entry.entity';
 import { LogRejectionEntity } from './modules/jobs/entities/log-rejection.entity';
-import { JOBS_INGEST } from './modules/jobs/jobs.messages';
+import { JOBS_WORKLOAD } from './modules/jobs/jobs.workload';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { SeriesEntity } from './modules/series/entities/series.entity';
+import { SERIES_BODY_LIMIT } from './modules/series/series.controller';
 import { SeriesModule } from './modules/series/series.module';
 import { TranscriptionEntity } from './modules/transcriptions/entities/transcription.entity';
-import { TRANSCRIPTIONS_TRANSCRIBE } from './modules/transcriptions/transcriptions.messages';
+import { TRANSCRIPTIONS_WORKLOAD } from './modules/transcriptions/transcriptions.workload';
 import { TranscriptionsModule } from './modules/transcriptions/transcriptions.module';
 import { TaskObjectCountEntity } from './modules/tasks/entities/task-object-count.entity';
 import { TaskEntity } from './modules/tasks/entities/task.entity';
-import { TASKS_ANONYMISE } from './modules/tasks/tasks.messages';
+import { TASKS_WORKLOAD } from './modules/tasks/tasks.workload';
 import { TasksModule } from './modules/tasks/tasks.module';
 
-// The composition root. A feature is added here, once: its module, its queues, its entities and
-// its migrations. Core receives them through CoreModule.forRoot (and the CLI through
+// The composition root. A feature is added here, once: its module, its workload (which names its
+// queue and realtime resource), its entities, its migrations and any bulk-body limit. Core receives them through CoreModule.forRoot (and the CLI through
 // dataSourceOptions), so nothing under src/core imports a feature.
 
 /** Feature modules shared by the API gateway and the worker (each brings its consumers). */
@@ -42,15 +44,25 @@ export const FEATURE_MODULES: Type[] = [
   TasksModule,
 ];
 
+/** The background workloads (core/workload, defineWorkload): their queues are declared from here. */
+export const WORKLOADS = [
+  ECG_WORKLOAD,
+  JOBS_WORKLOAD,
+  TRANSCRIPTIONS_WORKLOAD,
+  TASKS_WORKLOAD,
+];
+
+/**
+ * The resource types the realtime channels accept, one per workload (docs/realtime.md). Core keeps
+ * `resource: string` and asks the snapshot registry which exist; the closed list lives here.
+ */
+export type StatusResource = 'ecg' | 'job' | 'transcription' | 'task';
+
 /** What the features hand to core. Auth is imported by the HTTP app only, but its users table is everyone's. */
 export const FEATURES: FeatureRegistry = {
-  queues: [
-    ECG_ANALYSE,
-    JOBS_INGEST,
-    TRANSCRIPTIONS_TRANSCRIBE,
-    TASKS_ANONYMISE,
-    USERS_ERASE,
-  ],
+  // users.erase is core's (data lifecycle), not a workload: no status events, no snapshots.
+  queues: [...WORKLOADS.map((workload) => workload.queue), USERS_ERASE],
+  bodyLimits: [ECG_BODY_LIMIT, SERIES_BODY_LIMIT],
   entities: [
     UserEntity,
     EcgEntity,

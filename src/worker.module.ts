@@ -4,7 +4,8 @@ import { CoreModule } from './core/core.module';
 import { FEATURE_MODULES, FEATURES } from './feature-modules';
 
 /**
- * The queue consumer: the same feature modules, booted as an application context, so their
+ * The queue consumer: the same feature modules, booted as a Nest microservice
+ * (`NestFactory.createMicroservice` on our transport strategy, see bootstrap.ts), so their HTTP
  * controllers are never mounted; only health and metrics listen (WorkerHealthServer).
  */
 @Module({})

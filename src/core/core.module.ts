@@ -3,6 +3,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import type { DatabaseSchema } from './database/data-source-options';
 import { DataLifecycleModule } from './data-lifecycle/data-lifecycle.module';
+import { FEATURE_BODY_LIMITS, type BodyLimitSource } from './http/body-limits';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
@@ -16,6 +17,8 @@ import { StorageModule } from './storage/storage.module';
 export interface FeatureRegistry extends DatabaseSchema {
   /** Every queue a feature defines (`defineQueue`): declared at boot, the only ones accepted. */
   queues: readonly QueueDefinition[];
+  /** Route prefixes that take bulk bodies (declared beside their controllers); the rest keep the small default. */
+  bodyLimits?: readonly BodyLimitSource[];
 }
 
 /** Infrastructure every process needs: config, logs, database, storage, broker, health, metrics. */
@@ -41,6 +44,7 @@ export class CoreModule {
         HealthModule.forRoot({ workerServer: !options.http }),
         DataLifecycleModule,
       ],
+      providers: [{ provide: FEATURE_BODY_LIMITS, useValue: options.features.bodyLimits ?? [] }],
     };
   }
 }

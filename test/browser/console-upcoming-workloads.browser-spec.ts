@@ -1,35 +1,20 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { wavHeader } from '../factories/audio-fixtures';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { collectPageErrors, launchBrowser, screenshot, seriousViolations, signIn, type BrowserSession } from './browser';
 
-// Series, tasks and transcriptions in the console. Their routes are built on other branches: each
-// test is skipped while its feature module is absent, and runs once the feature is merged.
+// Series, tasks and transcriptions in the console.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 
-const deployed = (feature: string) => existsSync(join(__dirname, '..', '..', 'src', 'modules', feature));
-const itWhen = (feature: string) => (deployed(feature) ? it : it.skip);
-
-/** One second of a 440 Hz tone, 16 kHz mono 16-bit PCM WAV. */
-function wavTone(seconds = 1, rate = 16000): Buffer {
+/** One second of a 440 Hz tone, 16 kHz mono 16-bit PCM WAV (the factories' header). */
+function wavTone(seconds = 1): Buffer {
+  const rate = 16_000;
   const samples = seconds * rate;
-  const out = Buffer.alloc(44 + samples * 2);
-  out.write('RIFF', 0);
-  out.writeUInt32LE(36 + samples * 2, 4);
-  out.write('WAVEfmt ', 8);
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(1, 22);
-  out.writeUInt32LE(rate, 24);
-  out.writeUInt32LE(rate * 2, 28);
-  out.writeUInt16LE(2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36);
-  out.writeUInt32LE(samples * 2, 40);
-  for (let i = 0; i < samples; i++) out.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
-  return out;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  return Buffer.concat([wavHeader(data.length), data]);
 }
 
 /** 10 days of hourly readings: a trend plus a daily cycle, as `timestamp,value` CSV. */
@@ -49,15 +34,14 @@ describe('web console: series, tasks and transcriptions', () => {
   const user = { username: 'console-upcoming', password: 'user-password-1' };
 
   beforeAll(async () => {
-    if (!['series', 'tasks', 'transcriptions'].some(deployed)) return;
     app = await createTestApp();
     browser = await launchBrowser();
     baseUrl = `http://127.0.0.1:${(app.app.getHttpServer().address() as { port: number }).port}`;
     await app.createUser(user.username, user.password);
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await browser.close();
+    await app.close();
   });
   beforeEach(async () => {
     if (!browser) return;
@@ -70,7 +54,7 @@ describe('web console: series, tasks and transcriptions', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  itWhen('series')('stores a CSV series and plots it with its forecast', async () => {
+  it('stores a CSV series and plots it with its forecast', async () => {
     await signIn(page, baseUrl, user.username, user.password, /Your work/);
     await page.getByText('Store a time series').click();
     const answer = page.waitForResponse((res) => res.url().endsWith('/api/v1/series') && res.request().method() === 'POST');
@@ -93,7 +77,7 @@ describe('web console: series, tasks and transcriptions', () => {
     await screenshot(page, 'series');
   });
 
-  itWhen('tasks')('anonymises an image and shows it before and after', async () => {
+  it('anonymises an image and shows it before and after', async () => {
     await signIn(page, baseUrl, user.username, user.password, /Your work/);
     await page.getByText('Anonymise an image or video').click();
     // A real photo (NASA, public domain; see docs/tasks.md), so the counts and the result mean something.
@@ -111,7 +95,7 @@ describe('web console: series, tasks and transcriptions', () => {
     await screenshot(page, 'task');
   });
 
-  itWhen('transcriptions')('transcribes audio and searches the transcripts', async () => {
+  it('transcribes audio and searches the transcripts', async () => {
     await signIn(page, baseUrl, user.username, user.password, /Your work/);
     await page.getByText('Transcribe audio').click();
     const answer = page.waitForResponse((res) => res.url().endsWith('/api/v1/transcriptions') && res.request().method() === 'POST');

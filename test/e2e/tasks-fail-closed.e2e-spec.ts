@@ -1,4 +1,5 @@
 import { astronautJpeg } from '../factories/task-media.factory';
+import { poll } from '../utils/poll';
 import { createTestApp, TestApp } from '../utils/test-app';
 
 /** Without its engine a task fails with a reason; nothing is ever served as anonymised. */
@@ -11,6 +12,14 @@ describe('tasks: a missing engine fails closed', () => {
   });
   afterAll(() => t.close());
 
+  const waitForTerminal = (id: string, auth: Record<string, string>) =>
+    poll(
+      async () => (await t.http().get(`/api/v1/tasks/${id}`).set(auth).expect(200)).body,
+      (info) => ['processed', 'failed'].includes(info.status),
+      `task ${id} is processed or failed`,
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+
   it('fails a video task at once when ffmpeg cannot run, and serves no result', async () => {
     const auth = { authorization: `Bearer ${alice.token}` };
     const task = (await t.http().post('/api/v1/tasks').set(auth).send({ file_name: 'clip.mp4', media_type: 'video', objects: ['face'] }).expect(201)).body;
@@ -18,12 +27,7 @@ describe('tasks: a missing engine fails closed', () => {
     const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom', 'latin1'), Buffer.alloc(4096)]);
     await t.http().put(`/api/v1/tasks/${task.id}/file`).set(auth).set('content-type', 'video/mp4').send(mp4).expect(202);
 
-    const deadline = Date.now() + 60_000;
-    let info = task;
-    while (!['processed', 'failed'].includes(info.status) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      info = (await t.http().get(`/api/v1/tasks/${task.id}`).set(auth).expect(200)).body;
-    }
+    const info = await waitForTerminal(task.id, auth);
     expect(info).toMatchObject({ status: 'failed', anonymised_objects: null });
     expect(info.error).toMatch(/anonymisation engine is not available: ffmpeg cannot run/);
     expect(info.error).not.toMatch(/nonexistent/); // the reason names no server path
@@ -34,12 +38,7 @@ describe('tasks: a missing engine fails closed', () => {
     const auth = { authorization: `Bearer ${alice.token}` };
     const task = (await t.http().post('/api/v1/tasks').set(auth).send({ file_name: 'a.jpg', media_type: 'image', objects: ['face'] }).expect(201)).body;
     await t.http().put(`/api/v1/tasks/${task.id}/file`).set(auth).set('content-type', 'image/jpeg').send(astronautJpeg()).expect(202);
-    const deadline = Date.now() + 60_000;
-    let info = task;
-    while (!['processed', 'failed'].includes(info.status) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      info = (await t.http().get(`/api/v1/tasks/${task.id}`).set(auth).expect(200)).body;
-    }
+    const info = await waitForTerminal(task.id, auth);
     expect(info).toMatchObject({ status: 'processed', anonymised_objects: { face: 1 } });
   });
 });

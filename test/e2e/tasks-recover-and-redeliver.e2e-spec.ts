@@ -1,10 +1,13 @@
 import { DataSource } from 'typeorm';
 import { MessagePublisher } from '../../src/core/messaging/message-publisher';
+import type { StatusEvent } from '../../src/core/realtime/status-event';
+import { StatusEventBus } from '../../src/core/realtime/status-event-bus';
 import type { TaskResponseDto } from '../../src/modules/tasks/dto/task.dto';
 import { workloadSweeperToken } from '../../src/core/workload/workload';
 import type { WorkloadSweeper } from '../../src/core/workload/workload-sweeper';
 import { TASKS_ANONYMISE } from '../../src/modules/tasks/tasks.messages';
 import { astronautJpeg } from '../factories/task-media.factory';
+import { poll } from '../utils/poll';
 import { createTestApp, TestApp } from '../utils/test-app';
 
 /** The processor's delivery guarantees: a lost publish is recovered, a redelivery changes nothing. */
@@ -21,15 +24,16 @@ describe('tasks: lost messages, redeliveries and racing uploads', () => {
   const newTask = async () =>
     (await t.http().post('/api/v1/tasks').set(auth()).send({ file_name: 'a.jpg', media_type: 'image', objects: ['face', 'person'] }).expect(201)).body.id as string;
   const put = (id: string) => t.http().put(`/api/v1/tasks/${id}/file`).set(auth()).set('content-type', 'image/jpeg').send(astronautJpeg());
-  async function waitFor(id: string, status: string): Promise<TaskResponseDto> {
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const res = await t.http().get(`/api/v1/tasks/${id}`).set(auth()).expect(200);
-      if (res.body.status === status) return res.body;
-      if (Date.now() > deadline || res.body.status === 'failed') throw new Error(`task is ${res.body.status}: ${res.body.error}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const waitFor = (id: string, status: string): Promise<TaskResponseDto> =>
+    poll(
+      async () => (await t.http().get(`/api/v1/tasks/${id}`).set(auth()).expect(200)).body as TaskResponseDto,
+      (task) => task.status === status || task.status === 'failed',
+      `task ${id} is ${status}`,
+      { timeoutMs: 90_000, intervalMs: 100 },
+    ).then((task) => {
+      if (task.status !== status) throw new Error(`task is ${task.status}: ${task.error}`);
+      return task;
+    });
 
   it('processes a task whose message was lost once the sweeper re-publishes it', async () => {
     const id = await newTask();
@@ -41,7 +45,9 @@ describe('tasks: lost messages, redeliveries and racing uploads', () => {
     expect((await waitFor(id, 'processed')).anonymised_objects).toEqual({ face: 1, person: 1 });
   });
 
-  it('redelivered after a crash mid-processing, it writes the result again without doubling the counts', async () => {
+  it('redelivered after a crash mid-processing, it writes the result again without doubling the counts, and its progress never runs backwards', async () => {
+    const seen: StatusEvent[] = [];
+    const unsubscribe = t.app.get(StatusEventBus).subscribe((event) => seen.push(event));
     const id = await newTask();
     await put(id).expect(202);
     const first = await waitFor(id, 'processed');
@@ -53,6 +59,13 @@ describe('tasks: lost messages, redeliveries and racing uploads', () => {
     const again = await waitFor(id, 'processed');
 
     expect(again.anonymised_objects).toEqual(first.anonymised_objects);
+    unsubscribe();
+    // What a watcher saw: the percentage never drops below an earlier maximum, and the restart says so.
+    const mine = seen.filter((e) => e.resource === 'task' && e.id === id);
+    const progress = mine.filter((e) => e.progress !== undefined).map((e) => e.progress!);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(100);
+    expect(mine).toContainEqual(expect.objectContaining({ status: 'processing', stage: 'retrying', attempt: 2, progress: 100 }));
     const rows: { object_type: string; count: number }[] = await db.query('SELECT object_type, count FROM task_object_counts WHERE task_id = $1 ORDER BY object_type', [id]);
     expect(rows).toEqual([
       { object_type: 'face', count: 1 },

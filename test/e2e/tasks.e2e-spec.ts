@@ -7,6 +7,7 @@ import { runFfmpeg } from '../../src/core/media/ffmpeg';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
 import type { TaskResponseDto } from '../../src/modules/tasks/dto/task.dto';
 import { astronautJpeg, carJpeg, carWithPlate, meanDifference, pngHeaderOnly, SYNTHETIC_PLATE } from '../factories/task-media.factory';
+import { poll } from '../utils/poll';
 import { baseUrlOf, StatusClient } from '../utils/realtime-clients';
 import { createTestApp, TestApp } from '../utils/test-app';
 
@@ -36,15 +37,13 @@ describe('tasks: image and video anonymisation', () => {
   const put = (user: User, id: string, bytes: Buffer, type = 'application/octet-stream') =>
     t.http().put(`/api/v1/tasks/${id}/file`).set(as(user)).set('content-type', type).send(bytes);
 
-  async function waitForTerminal(user: User, id: string, timeoutMs = 90_000): Promise<TaskResponseDto> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const res = await t.http().get(`/api/v1/tasks/${id}`).set(as(user)).expect(200);
-      if (['processed', 'failed'].includes(res.body.status)) return res.body;
-      if (Date.now() > deadline) throw new Error(`task still ${res.body.status}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const waitForTerminal = (user: User, id: string, timeoutMs = 90_000): Promise<TaskResponseDto> =>
+    poll(
+      async () => (await t.http().get(`/api/v1/tasks/${id}`).set(as(user)).expect(200)).body as TaskResponseDto,
+      (task) => ['processed', 'failed'].includes(task.status),
+      `task ${id} is processed or failed`,
+      { timeoutMs, intervalMs: 100 },
+    );
   const download = (user: User, id: string) => t.http().get(`/api/v1/tasks/${id}/result`).set(as(user)).buffer(true).parse(binary);
 
   describe('creating a task', () => {
@@ -253,7 +252,7 @@ describe('tasks: image and video anonymisation', () => {
     const started = Date.now();
     const latencies: number[] = [];
     let done = false;
-    const poll = (async () => {
+    const probing = (async () => {
       while (!done) {
         const t0 = performance.now();
         await t.http().get('/health/live').expect(200);
@@ -263,7 +262,7 @@ describe('tasks: image and video anonymisation', () => {
     })();
     for (const id of ids) expect((await waitForTerminal(alice, id)).status).toBe('processed');
     done = true;
-    await poll;
+    await probing;
     const busyMs = Date.now() - started;
     const worst = Math.max(...latencies);
     // Three detections take far longer than any single answer: the loop was never held by them.

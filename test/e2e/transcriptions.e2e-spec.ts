@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
+import { SpeechToText } from '../../src/modules/transcriptions/engine/speech-to-text.service';
 import { workloadSweeperToken } from '../../src/core/workload/workload';
 import type { WorkloadSweeper } from '../../src/core/workload/workload-sweeper';
 import { AUDIO_TEXTS, audioFixture, wavHeader } from '../factories/audio-fixtures';
@@ -212,6 +213,26 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
     const body = await waitFinished(alice, id);
     expect(body.status).toBe('failed');
     expect(body.error).toMatch(/^The audio could not be decoded: .+/);
+  });
+
+  it("never shows the engine's or a driver's internal text when the retries are spent, on REST or realtime", async () => {
+    const crash = jest
+      .spyOn(t.app.get(SpeechToText), 'transcribe')
+      .mockRejectedValue(Object.assign(new Error('pocketsphinx crashed: /usr/share/pocketsphinx/model/en-us/mdef (errno 11)'), { code: 'ESEGV' }));
+    const client = await StatusClient.connect(baseUrlOf(t.app), alice.token);
+    try {
+      const id = (await upload(alice, audioFixture('fox.wav'), 'crashing.wav').expect(202)).body.id;
+      await client.subscribe('transcription', id);
+      const body = await waitFinished(alice, id);
+      expect(body.status).toBe('failed');
+      expect(body.error).toBe('Processing failed after 3 attempts: an internal error (logged on the server). It will not be retried.');
+      expect(body.error).not.toMatch(/pocketsphinx|\/usr|mdef|errno/);
+      await client.waitFor('transcription', id, (e) => e.status === 'failed', 'the failed event');
+      expect(client.of('transcription', id).at(-1)).toMatchObject({ status: 'failed', error: body.error });
+    } finally {
+      crash.mockRestore();
+      client.close();
+    }
   });
 
   it('fails audio longer than STT_MAX_DURATION_S with the limit in the error', async () => {

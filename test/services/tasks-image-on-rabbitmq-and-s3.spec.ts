@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { TaskResponseDto } from '../../src/modules/tasks/dto/task.dto';
 import { astronautJpeg } from '../factories/task-media.factory';
+import { poll } from '../utils/poll';
 import { S3_CREDENTIALS, startS3Server } from '../utils/s3-server';
 import { createTestVhost, SERVICES } from '../utils/services-env';
 import { createTestApp, TestApp } from '../utils/test-app';
@@ -40,13 +41,12 @@ describe('an image task through RabbitMQ, PostgreSQL and S3', () => {
     const id = created.body.id as string;
     await t.http().put(`/api/v1/tasks/${id}/file`).set(auth).set('content-type', 'image/jpeg').send(astronautJpeg()).expect(202);
 
-    const deadline = Date.now() + 90_000;
-    let info: Partial<TaskResponseDto> = {};
-    while (Date.now() < deadline) {
-      info = (await t.http().get(`/api/v1/tasks/${id}`).set(auth).expect(200)).body;
-      if (info.status === 'processed' || info.status === 'failed') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const info = await poll(
+      async () => (await t.http().get(`/api/v1/tasks/${id}`).set(auth).expect(200)).body as Partial<TaskResponseDto>,
+      (task) => task.status === 'processed' || task.status === 'failed',
+      `task ${id} is processed or failed`,
+      { timeoutMs: 90_000, intervalMs: 100 },
+    );
     expect(info).toMatchObject({ status: 'processed', anonymised_objects: { face: 1 } });
 
     const res = await t.http().get(`/api/v1/tasks/${id}/result`).set(auth).redirects(0).expect(302);

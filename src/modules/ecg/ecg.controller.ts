@@ -15,6 +15,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentUser, Principal, Roles } from '../../core/http/access.decorators';
+import type { BodyLimit } from '../../core/http/body-parsers';
 import { PageQueryDto } from '../../core/http/pagination';
 import { EcgCreateBody } from './dto/ecg-create.pipe';
 import {
@@ -26,6 +27,9 @@ import {
   toEcgResponse,
 } from './dto/ecg.dto';
 import { EcgService } from './ecg.service';
+
+/** 12 leads × 60 s × 1 kHz of int32 samples as JSON text (about 8 MB at full scale), with headroom. */
+export const ECG_BODY_LIMIT: BodyLimit = { prefix: '/api/v1/ecgs', limit: '16mb' };
 
 @ApiTags('ecgs')
 @ApiBearerAuth()
