@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { UserErasureService } from '../../src/core/data-lifecycle/user-erasure.service';
+import { UserErasureSweeper } from '../../src/core/data-lifecycle/user-erasure.sweeper';
 import { audioFixture } from '../factories/audio-fixtures';
 import { validLogFile } from '../factories/log-file.factory';
 import { astronautJpeg } from '../factories/task-media.factory';
@@ -113,6 +114,23 @@ describe('user erasure removes every row and every object of the user', () => {
       'carol erased',
     );
     expect(await tablesMentioning(t, carol.id, APPEND_ONLY)).toEqual([]);
+  });
+
+  it('the sweeper re-publishes an erasure whose message was lost', async () => {
+    const dave = await t.createUser();
+    await t.http().post('/api/v1/ecgs').set(as(dave)).send({ date: '2025-11-22T10:15:00Z', leads: [{ name: 'I', signal: [1, -1] }] }).expect(202);
+    // Recorded, but never published: what a broker outage right after the INSERT leaves behind.
+    await t.app.get(DataSource).query(`INSERT INTO user_erasures (user_id, updated_at) VALUES ($1, now() - interval '1 hour')`, [dave.id]);
+
+    expect(await t.app.get(UserErasureSweeper).sweep()).toBe(1);
+
+    await poll(
+      async () => Number((await t.app.get(DataSource).query(`SELECT count(*) AS n FROM users WHERE id = $1`, [dave.id]))[0].n),
+      (n) => n === 0,
+      'dave erased',
+    );
+    expect(await tablesMentioning(t, dave.id, APPEND_ONLY)).toEqual([]);
+    expect(await t.app.get(UserErasureSweeper).sweep({ staleAfterMs: 0 })).toBe(0);
   });
 
   it('answers USER_NOT_FOUND for an unknown user and records nothing', async () => {
