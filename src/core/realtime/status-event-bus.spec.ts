@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Broadcaster, InProcessBroadcaster, type BroadcastSubscribeOptions } from '../messaging/broadcast';
 import type { StatusEvent } from './status-event';
 import { STATUS_EXCHANGE, StatusEventBus } from './status-event-bus';
+import { StatusSnapshotRegistry } from './status-snapshot.registry';
 import { StatusEventRelay } from './status-event.relay';
 
 const update = { resource: 'job' as const, id: 'job-1', owner: 'user-1', status: 'processing', progress: 40 };
@@ -13,7 +14,9 @@ describe('StatusEventBus and StatusEventRelay', () => {
   it('reaches the local listeners of a gateway through the broadcast channel, stamped with the time', async () => {
     const broadcaster = new InProcessBroadcaster();
     const bus = new StatusEventBus(broadcaster);
-    const relay = new StatusEventRelay(broadcaster, bus);
+    const snapshots = new StatusSnapshotRegistry();
+    snapshots.register('job', async () => null);
+    const relay = new StatusEventRelay(broadcaster, bus, snapshots);
     await relay.onApplicationBootstrap();
     const received: StatusEvent[] = [];
     bus.subscribe((event) => received.push(event));
@@ -48,7 +51,9 @@ describe('StatusEventBus and StatusEventRelay', () => {
       }),
     } as unknown as Broadcaster;
     const bus = new StatusEventBus(broadcaster);
-    await new StatusEventRelay(broadcaster, bus).onApplicationBootstrap();
+    const snapshots = new StatusSnapshotRegistry();
+    snapshots.register('job', async () => null);
+    await new StatusEventRelay(broadcaster, bus, snapshots).onApplicationBootstrap();
     const received: StatusEvent[] = [];
     bus.subscribe((event) => received.push(event));
 
@@ -70,7 +75,9 @@ describe('StatusEventBus and StatusEventRelay', () => {
       }),
     } as unknown as Broadcaster;
     const bus = new StatusEventBus(broadcaster);
-    await new StatusEventRelay(broadcaster, bus).onApplicationBootstrap();
+    const snapshots = new StatusSnapshotRegistry();
+    snapshots.register('job', async () => null);
+    await new StatusEventRelay(broadcaster, bus, snapshots).onApplicationBootstrap();
     const resync = jest.fn();
     bus.onResync(resync);
 

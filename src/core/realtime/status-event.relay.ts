@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { Broadcaster, type BroadcastSubscription } from '../messaging/broadcast';
 import { parseStatusEvent } from './status-event';
 import { STATUS_EXCHANGE, StatusEventBus } from './status-event-bus';
+import { StatusSnapshotRegistry } from './status-snapshot.registry';
 
 /**
  * A gateway's receiving end of the status exchange: with RabbitMQ, an exclusive queue of this
@@ -16,6 +17,7 @@ export class StatusEventRelay implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     private readonly broadcaster: Broadcaster,
     private readonly bus: StatusEventBus,
+    private readonly snapshots: StatusSnapshotRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -31,7 +33,8 @@ export class StatusEventRelay implements OnApplicationBootstrap, BeforeApplicati
 
   private receive(body: string): void {
     const event = parseStatusEvent(body);
-    if (!event) {
+    // A resource type no workload of this gateway registered has no subscriber here.
+    if (!event || !this.snapshots.has(event.resource)) {
       this.logger.warn(`Ignored a message on "${STATUS_EXCHANGE}" that is not a status event: ${body.slice(0, 200)}`);
       return;
     }

@@ -1,4 +1,5 @@
 import { Logger, type OnModuleInit } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import type { DeadLetterContext, MessageContext } from '../messaging/message-context';
 import type { StatusEventPublisher, StatusSnapshot, StatusUpdate } from '../realtime/status-event';
 import type { StatusSnapshotRegistry } from '../realtime/status-snapshot.registry';
@@ -62,7 +63,7 @@ export class WorkloadLifecycle<Row extends WorkloadRow, Message extends object =
 
   /** The owner's row, or null for an unknown, malformed or foreign id (no query for a malformed one). */
   findOwned(ownerId: string, id: string): Promise<Row | null> {
-    return this.definition.isValidId!(id) ? this.store.findOwned(ownerId, id) : Promise.resolve(null);
+    return (this.definition.isValidId ?? isUUID)(id) ? this.store.findOwned(ownerId, id) : Promise.resolve(null);
   }
 
   /** The row's status as a client sees it: the same fields as the events, REST's progress included. */

@@ -81,9 +81,12 @@ export interface WorkloadDefinition<Row extends WorkloadRow = WorkloadRow, Messa
  * time. The feature module adds `...workloadProviders(DEF)` to its providers and injects the
  * lifecycle with `@InjectWorkload(DEF)`.
  */
+/** A declared workload: `isValidId` is always there (UUIDs unless the feature said otherwise). */
+export type DefinedWorkload<Row extends WorkloadRow, Message extends object> = Readonly<WorkloadDefinition<Row, Message> & { isValidId(id: string): boolean }>;
+
 export function defineWorkload<Row extends WorkloadRow, Message extends object>(
   definition: WorkloadDefinition<Row, Message>,
-): Readonly<WorkloadDefinition<Row, Message>> {
+): DefinedWorkload<Row, Message> {
   const { resource, attempts, sweep } = definition;
   if (!isStatusResource(resource)) throw new Error(`Workload resource "${resource}" must be lower-case letters, digits, "-" or "_"`);
   if (!Number.isInteger(attempts) || attempts < 1) throw new Error(`Workload "${resource}": attempts must be an integer >= 1`);

@@ -113,7 +113,7 @@ export class JobsService {
 
   /** Removes the job, its entries and rejections, then its file; refused while a worker is on it. */
   async deleteJob(ownerId: string, id: string): Promise<void> {
-    if (!JOBS_WORKLOAD.isValidId!(id)) throw JobsError.notFound(id);
+    if (!JOBS_WORKLOAD.isValidId(id)) throw JobsError.notFound(id);
     const deleted = await this.jobs.deleteUnlessProcessing(ownerId, id);
     if (deleted === null) throw JobsError.notFound(id);
     if (deleted === 'processing') throw JobsError.processing(id);

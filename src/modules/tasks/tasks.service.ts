@@ -131,7 +131,7 @@ export class TasksService {
 
   /** Removes the binaries and marks the task deleted; its processing info stays readable. */
   async deleteTask(ownerId: string, id: string): Promise<void> {
-    if (!TASKS_WORKLOAD.isValidId!(id)) throw TasksError.notFound(id);
+    if (!TASKS_WORKLOAD.isValidId(id)) throw TasksError.notFound(id);
     const deleted = await this.tasks.markDeleted(ownerId, id);
     if (!deleted) throw TasksError.notFound(id);
     // Keys are forgotten first, so a crash here leaves an orphan object, never a task pointing at nothing.

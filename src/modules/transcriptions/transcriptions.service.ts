@@ -105,7 +105,7 @@ export class TranscriptionsService {
 
   /** Removes the row (text, segments, words) and then its audio; refused while a worker is on it. */
   async deleteTranscription(ownerId: string, id: string): Promise<void> {
-    if (!TRANSCRIPTIONS_WORKLOAD.isValidId!(id)) throw TranscriptionsError.notFound(id);
+    if (!TRANSCRIPTIONS_WORKLOAD.isValidId(id)) throw TranscriptionsError.notFound(id);
     const deleted = await this.transcriptions.deleteUnlessProcessing(ownerId, id);
     if (deleted === null) throw TranscriptionsError.notFound(id);
     if (deleted === 'processing') throw TranscriptionsError.processing(id);
