@@ -6,6 +6,9 @@ import { CreateSeries1764000000000 } from '../migrations/1764000000000-create-se
 import { CreateTranscriptions1764200000000 } from '../migrations/1764200000000-create-transcriptions';
 import { CreateTasks1764100000000 } from '../migrations/1764100000000-create-tasks';
 import type { FeatureRegistry } from './core/core.module';
+import { UserErasureEntity } from './core/data-lifecycle/entities/user-erasure.entity';
+import { USERS_ERASE } from './core/data-lifecycle/user-erasure.messages';
+import { DataLifecycle1765100000000 } from '../migrations/1765100000000-data-lifecycle';
 import { UserEntity } from './modules/auth/entities/user.entity';
 import { EcgLeadEntity } from './modules/ecg/entities/ecg-lead.entity';
 import { EcgEntity } from './modules/ecg/entities/ecg.entity';
@@ -57,7 +60,8 @@ export type StatusResource = 'ecg' | 'job' | 'transcription' | 'task';
 
 /** What the features hand to core. Auth is imported by the HTTP app only, but its users table is everyone's. */
 export const FEATURES: FeatureRegistry = {
-  queues: WORKLOADS.map((workload) => workload.queue),
+  // users.erase is core's (data lifecycle), not a workload: no status events, no snapshots.
+  queues: [...WORKLOADS.map((workload) => workload.queue), USERS_ERASE],
   bodyLimits: [ECG_BODY_LIMIT, SERIES_BODY_LIMIT],
   entities: [
     UserEntity,
@@ -70,6 +74,7 @@ export const FEATURES: FeatureRegistry = {
     TranscriptionEntity,
     TaskEntity,
     TaskObjectCountEntity,
+    UserErasureEntity,
   ],
   // In timestamp order; each feature's migrations are named after it.
   migrations: [
@@ -79,5 +84,6 @@ export const FEATURES: FeatureRegistry = {
     CreateSeries1764000000000,
     CreateTasks1764100000000,
     CreateTranscriptions1764200000000,
+    DataLifecycle1765100000000,
   ],
 };

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import type { DatabaseSchema } from './database/data-source-options';
+import { DataLifecycleModule } from './data-lifecycle/data-lifecycle.module';
 import { FEATURE_BODY_LIMITS, type BodyLimitSource } from './http/body-limits';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -41,6 +42,7 @@ export class CoreModule {
         RealtimeModule,
         MetricsModule,
         HealthModule.forRoot({ workerServer: !options.http }),
+        DataLifecycleModule,
       ],
       providers: [{ provide: FEATURE_BODY_LIMITS, useValue: options.features.bodyLimits ?? [] }],
     };

@@ -42,6 +42,8 @@ export class AppConfig {
     concurrency: number;
   };
   readonly tasks: { maxPixels: number; engineThreads: number; platesHideVehicle: boolean };
+  /** What is kept and for how long (docs/data-lifecycle.md); `days` undefined keeps results. */
+  readonly retention: { retainOriginals: boolean; days?: number; sweepIntervalMs: number };
 
   private constructor(s: Settings) {
     this.production = s.NODE_ENV === 'production';
@@ -90,6 +92,7 @@ export class AppConfig {
       concurrency: s.STT_CONCURRENCY ?? availableParallelism(),
     };
     this.tasks = { maxPixels: s.TASKS_MAX_PIXELS, engineThreads: s.TASKS_ENGINE_THREADS, platesHideVehicle: s.TASKS_PLATES_HIDE_VEHICLE };
+    this.retention = { retainOriginals: s.RETAIN_ORIGINALS, days: s.RETENTION_DAYS, sweepIntervalMs: s.RETENTION_SWEEP_INTERVAL_S * 1000 };
   }
 
   /** The same configuration pointing at another database (the embedded one, or a test's). */

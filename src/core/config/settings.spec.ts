@@ -11,6 +11,16 @@ describe('settings', () => {
     expect(s.SERIES_MAX_POINTS).toBe(1_000_000);
   });
 
+  it('keeps no originals and every result by default, and refuses a retention of 0 days', () => {
+    expect(AppConfig.from({}).retention).toEqual({ retainOriginals: false, days: undefined, sweepIntervalMs: 300_000 });
+    expect(AppConfig.from({ RETAIN_ORIGINALS: 'true', RETENTION_DAYS: '30', RETENTION_SWEEP_INTERVAL_S: '60' }).retention).toEqual({
+      retainOriginals: true,
+      days: 30,
+      sweepIntervalMs: 60_000,
+    });
+    expect(() => loadSettings({ RETENTION_DAYS: '0', RETAIN_ORIGINALS: 'maybe' })).toThrow(/RETAIN_ORIGINALS[\s\S]*RETENTION_DAYS|RETENTION_DAYS[\s\S]*RETAIN_ORIGINALS/);
+  });
+
   it('names every bad setting in one error', () => {
     let error: SettingsError | undefined;
     try {

@@ -155,6 +155,18 @@ export class Settings {
   /** tasks: when licence plates are asked for, hide every vehicle box whole (stricter, coarser). */
   @Transform(toBool) @IsBoolean()
   TASKS_PLATES_HIDE_VEHICLE = false;
+
+  /** Keep the originals of tasks (image, video) and transcriptions (audio) once processed; false erases them. */
+  @Transform(toBool) @IsBoolean()
+  RETAIN_ORIGINALS = false;
+
+  /** Results and log files older than this many days are erased (rows stay, `expired: true`); unset keeps them. */
+  @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(36500)
+  RETENTION_DAYS?: number = undefined;
+
+  /** How often the retention sweeper erases originals and expires results. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 3600)
+  RETENTION_SWEEP_INTERVAL_S = 300;
 }
 
 export class SettingsError extends Error {

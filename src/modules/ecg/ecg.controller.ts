@@ -1,10 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
   ApiForbiddenResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -63,5 +64,15 @@ export class EcgController {
   @ApiNotFoundResponse({ description: 'No such ECG among yours (ECG_NOT_FOUND)' })
   async getEcg(@CurrentUser() me: Principal, @Param('id') id: string): Promise<EcgResponseDto> {
     return toEcgResponse(await this.ecgs.getEcg(me.id, id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an ECG, its signals and insights' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ description: 'No such ECG among yours (ECG_NOT_FOUND)' })
+  @ApiConflictResponse({ description: 'The ECG is being analysed (ECG_PROCESSING)' })
+  async deleteEcg(@CurrentUser() me: Principal, @Param('id') id: string): Promise<void> {
+    await this.ecgs.deleteEcg(me.id, id);
   }
 }

@@ -10,6 +10,10 @@ export class EcgError extends DomainError {
     return new EcgError('ECG_ALREADY_EXISTS', `You already submitted an ECG with id "${id}".`, { kind: 'conflict' });
   }
 
+  static processing(id: string): EcgError {
+    return new EcgError('ECG_PROCESSING', `ECG "${id}" is being analysed; delete it once it is completed or failed.`, { kind: 'conflict' });
+  }
+
   /** A stored ECG that cannot be analysed; retrying gives the same result, so the worker dead-letters it. */
   static unprocessable(detail: string): EcgError {
     return new EcgError('ECG_UNPROCESSABLE', detail, { kind: 'bad_request', retryable: false });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { workloadProviders } from '../../core/workload/workload';
 import { EcgAnalysisService } from './ecg-analysis.service';
+import { EcgDataLifecycle } from './ecg-data-lifecycle';
 import { EcgConsumer } from './ecg.consumer';
 import { EcgController } from './ecg.controller';
 import { EcgRepository } from './ecg.repository';
@@ -14,7 +15,7 @@ import { EcgEntity } from './entities/ecg.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([EcgEntity, EcgLeadEntity])],
   controllers: [EcgController, EcgConsumer],
-  providers: [EcgRepository, ...workloadProviders(ECG_WORKLOAD), EcgService, EcgAnalysisService],
+  providers: [EcgRepository, ...workloadProviders(ECG_WORKLOAD), EcgService, EcgAnalysisService, EcgDataLifecycle],
   exports: [EcgService],
 })
 export class EcgModule {}

@@ -112,6 +112,21 @@ export class EcgRepository implements WorkloadStore<EcgEntity> {
     return entities.map((ecg, i) => Object.assign(ecg, { numberOfLeads: raw[i].number_of_leads }));
   }
 
+  /**
+   * Deletes the owner's ECG (its leads cascade) unless a worker is analysing it. Answers 'deleted',
+   * 'processing', or null when the owner has no ECG with this id.
+   */
+  async deleteUnlessProcessing(ownerId: string, id: string): Promise<'deleted' | 'processing' | null> {
+    const rows: { deleted: number; found: number }[] = await this.dataSource.query(
+      `WITH target AS (SELECT pk, status FROM ecgs WHERE owner_id = $1 AND id = $2 FOR UPDATE),
+            gone AS (DELETE FROM ecgs e USING target t WHERE e.pk = t.pk AND t.status <> 'processing' RETURNING e.pk)
+       SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT count(*) FROM target)::int AS found`,
+      [ownerId, id],
+    );
+    const { deleted, found } = rows[0];
+    return deleted > 0 ? 'deleted' : found > 0 ? 'processing' : null;
+  }
+
   findByPk(pk: string): Promise<EcgEntity | null> {
     return this.ecgs.findOneBy({ pk });
   }
@@ -219,5 +234,10 @@ export class EcgRepository implements WorkloadStore<EcgEntity> {
       [staleAfterMs, maxRepublishes, error],
     );
     return this.byPks(rows);
+  }
+
+  /** User erasure: the owner's ECGs; their leads cascade. */
+  async deleteAllOwned(ownerId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM ecgs WHERE owner_id = $1`, [ownerId]);
   }
 }

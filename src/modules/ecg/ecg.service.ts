@@ -49,6 +49,13 @@ export class EcgService {
     return ecg;
   }
 
+  /** Deletes the owner's ECG with its leads and insights; refused while a worker analyses it. */
+  async deleteEcg(ownerId: string, id: string): Promise<void> {
+    const outcome = ECG_ID_PATTERN.test(id) ? await this.ecgs.deleteUnlessProcessing(ownerId, id) : null;
+    if (outcome === null) throw EcgError.notFound(id);
+    if (outcome === 'processing') throw EcgError.processing(id);
+  }
+
   async listEcgs(ownerId: string, { limit, cursor }: PageQueryDto): Promise<Page<EcgSummaryDto>> {
     const after = decodeCursor<{ k: string }>(cursor, { k: 'uuid' });
     const rows = await this.ecgs.listOwned(ownerId, limit + 1, after?.k);

@@ -4,6 +4,7 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
+  ApiGoneResponse,
   ApiConsumes,
   ApiForbiddenResponse,
   ApiNoContentResponse,
@@ -82,6 +83,7 @@ export class JobsController {
   @Get('jobs/:id/entries')
   @ApiOperation({ summary: 'Ingested entries in line order, filtered' })
   @ApiOkResponse({ type: LogEntryPageDto })
+  @ApiGoneResponse({ description: 'Erased after the retention period (JOB_EXPIRED)' })
   async listEntries(@CurrentUser() me: Principal, @Param('id') id: string, @Query() query: EntryQueryDto): Promise<LogEntryPageDto> {
     return this.jobs.listEntries(me.id, id, query);
   }
@@ -89,6 +91,7 @@ export class JobsController {
   @Get('jobs/:id/rejections')
   @ApiOperation({ summary: 'Rejected lines with their reasons (the first 10,000 are kept)' })
   @ApiOkResponse({ type: RejectionPageDto })
+  @ApiGoneResponse({ description: 'Erased after the retention period (JOB_EXPIRED)' })
   async listRejections(@CurrentUser() me: Principal, @Param('id') id: string, @Query() query: PageQueryDto): Promise<RejectionPageDto> {
     return this.jobs.listRejections(me.id, id, query.limit, query.cursor);
   }

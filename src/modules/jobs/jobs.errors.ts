@@ -10,6 +10,12 @@ export class JobsError extends DomainError {
     return new JobsError('JOB_PROCESSING', `Job "${id}" is being processed; delete it once it has finished.`, { kind: 'conflict' });
   }
 
+  static expired(id: string): JobsError {
+    return new JobsError('JOB_EXPIRED', `The file, entries and rejections of job "${id}" were erased after the retention period; its counts stay.`, {
+      kind: 'gone',
+    });
+  }
+
   static notJsonl(fileName: string): JobsError {
     return new JobsError('UNSUPPORTED_MEDIA_TYPE', `"${fileName.slice(0, 100)}" is not a .jsonl file.`, { kind: 'unsupported_media_type' });
   }

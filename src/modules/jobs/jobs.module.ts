@@ -12,12 +12,13 @@ import { JobsResolver } from './jobs.resolver';
 import { JobsService } from './jobs.service';
 import { JOBS_WORKLOAD } from './jobs.workload';
 import { LogIngestRepository } from './log-ingest.repository';
+import { JobsDataLifecycle } from './jobs-data-lifecycle';
 
 /** Log-file ingestion: upload → storage → jobs.ingest → entries; REST, GraphQL and status events. */
 @Module({
   imports: [TypeOrmModule.forFeature([JobEntity, LogEntryEntity, LogRejectionEntity])],
   controllers: [JobsController, JobsConsumer],
-  providers: [JobsRepository, LogIngestRepository, ...workloadProviders(JOBS_WORKLOAD), JobsService, JobsIngestService, JobsResolver],
+  providers: [JobsRepository, LogIngestRepository, ...workloadProviders(JOBS_WORKLOAD), JobsService, JobsIngestService, JobsResolver, JobsDataLifecycle],
   exports: [JobsService],
 })
 export class JobsModule {}

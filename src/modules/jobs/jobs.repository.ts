@@ -146,4 +146,41 @@ export class JobsRepository implements WorkloadStore<JobEntity> {
   claimStale(staleAfterMs: number, limit: number): Promise<JobEntity[]> {
     return claimStaleRows(this.jobs, staleAfterMs, limit);
   }
+
+  // Data lifecycle (docs/data-lifecycle.md): user erasure and retention, through jobs-data-lifecycle.ts.
+
+  async listOwnedIds(ownerId: string, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM jobs WHERE owner_id = $1 LIMIT $2`, [ownerId, limit]);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Deletes the owner's jobs (rejections cascade) and their entries. The job rows go first: a worker
+   * committing a batch holds its job row, so the entries are deleted after its commit, never beside it.
+   */
+  async deleteOwnedRows(ownerId: string, ids: string[]): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`DELETE FROM jobs WHERE owner_id = $1 AND id = ANY($2::uuid[])`, [ownerId, ids]);
+      await manager.query(`DELETE FROM log_entries WHERE job_id = ANY($1::uuid[])`, [ids]);
+    });
+  }
+
+  /** Finished jobs completed before `before` whose file and entries are not erased yet, oldest first. */
+  async listExpirable(before: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM jobs WHERE expired_at IS NULL AND status IN ('completed', 'failed') AND completed_at < $1
+       ORDER BY completed_at LIMIT $2`,
+      [before, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Marks the jobs expired and deletes their entries and rejections; the row and its counts stay. */
+  async expire(ids: string[]): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE jobs SET expired_at = now() WHERE id = ANY($1::uuid[]) AND expired_at IS NULL`, [ids]);
+      await manager.query(`DELETE FROM log_entries WHERE job_id = ANY($1::uuid[])`, [ids]);
+      await manager.query(`DELETE FROM log_rejections WHERE job_id = ANY($1::uuid[])`, [ids]);
+    });
+  }
 }

@@ -19,6 +19,8 @@ export class JobModel {
   @Field(() => String, { nullable: true }) started_at: string | null;
   @Field(() => String, { nullable: true }) completed_at: string | null;
   @Field(() => String, { nullable: true }) error: string | null;
+  @Field({ description: 'True once RETENTION_DAYS erased its file, entries and rejections' }) expired: boolean;
+  @Field(() => String, { nullable: true }) expired_at: string | null;
 }
 
 @ObjectType('JobPage')

@@ -86,7 +86,7 @@ export class JobsService {
   }
 
   async listEntries(ownerId: string, id: string, query: EntryQueryDto): Promise<Page<LogEntryDto>> {
-    await this.getJob(ownerId, id);
+    if ((await this.getJob(ownerId, id)).expiredAt) throw JobsError.expired(id);
     const after = decodeCursor<{ line: number }>(query.cursor, { line: 'int' });
     const level = query.level;
     const rows = await this.jobs.listEntries(
@@ -105,7 +105,7 @@ export class JobsService {
   }
 
   async listRejections(ownerId: string, id: string, limit: number, cursor?: string): Promise<Page<RejectionDto>> {
-    await this.getJob(ownerId, id);
+    if ((await this.getJob(ownerId, id)).expiredAt) throw JobsError.expired(id);
     const after = decodeCursor<{ line: number }>(cursor, { line: 'int' });
     const rows = await this.jobs.listRejections(id, limit + 1, after?.line);
     return toPage(rows, limit, toRejection, (r) => ({ line: r.lineNo }));

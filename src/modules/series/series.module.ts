@@ -6,12 +6,13 @@ import { SeriesForecastService } from './series-forecast.service';
 import { SeriesController } from './series.controller';
 import { SeriesRepository } from './series.repository';
 import { SeriesService } from './series.service';
+import { SeriesDataLifecycle } from './series-data-lifecycle';
 
 /** Time series: stored whole with their metrics, read back in three formats, forecast on demand. No queue. */
 @Module({
   imports: [TypeOrmModule.forFeature([SeriesEntity])],
   controllers: [SeriesController],
-  providers: [SeriesRepository, SeriesService, SeriesForecastService, EncodedPointsCache],
+  providers: [SeriesRepository, SeriesService, SeriesForecastService, EncodedPointsCache, SeriesDataLifecycle],
   exports: [SeriesService],
 })
 export class SeriesModule {}

@@ -126,6 +126,11 @@ export class SeriesRepository {
     const result = await this.series.delete({ id, ownerId });
     return (result.affected ?? 0) > 0;
   }
+
+  /** User erasure: every series of the owner. */
+  async deleteAllOwned(ownerId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM series WHERE owner_id = $1`, [ownerId]);
+  }
 }
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');

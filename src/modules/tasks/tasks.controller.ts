@@ -8,6 +8,7 @@ import {
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiFoundResponse,
+  ApiGoneResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -92,6 +93,7 @@ export class TasksController {
   @ApiFoundResponse({ description: 'Redirect to a presigned URL' })
   @ApiNotFoundResponse({ description: 'No such task among yours (TASK_NOT_FOUND)' })
   @ApiConflictResponse({ description: 'Not processed (yet) (TASK_NOT_PROCESSED)' })
+  @ApiGoneResponse({ description: 'Erased after the retention period (TASK_RESULT_EXPIRED)' })
   async getTaskResult(@CurrentUser() me: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<StreamableFile | void> {
     const result = await this.tasks.getResult(me.id, id);
     if (result.kind === 'redirect') return res.redirect(302, result.url);

@@ -18,6 +18,12 @@ export class TasksError extends DomainError {
     });
   }
 
+  static resultExpired(id: string): TasksError {
+    return new TasksError('TASK_RESULT_EXPIRED', `The result of task "${id}" was erased after the retention period; its processing info stays.`, {
+      kind: 'gone',
+    });
+  }
+
   static unsupportedMedia(detail: string): TasksError {
     return new TasksError('UNSUPPORTED_MEDIA_TYPE', detail, { kind: 'unsupported_media_type' });
   }

@@ -9,13 +9,14 @@ import { TasksConsumer } from './tasks.consumer';
 import { TasksController } from './tasks.controller';
 import { TasksRepository } from './tasks.repository';
 import { TasksService } from './tasks.service';
+import { TasksDataLifecycle } from './tasks-data-lifecycle';
 import { TASKS_WORKLOAD } from './tasks.workload';
 
 /** Image and video anonymisation: create → upload → tasks.anonymise → result and counts. */
 @Module({
   imports: [TypeOrmModule.forFeature([TaskEntity, TaskObjectCountEntity])],
   controllers: [TasksController, TasksConsumer],
-  providers: [TasksRepository, ...workloadProviders(TASKS_WORKLOAD), TasksService, TasksProcessor, AnonymisationEngine],
+  providers: [TasksRepository, ...workloadProviders(TASKS_WORKLOAD), TasksService, TasksProcessor, AnonymisationEngine, TasksDataLifecycle],
   exports: [TasksService],
 })
 export class TasksModule {}

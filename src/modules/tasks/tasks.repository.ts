@@ -192,4 +192,52 @@ export class TasksRepository implements WorkloadStore<TaskEntity> {
   claimStale(staleAfterMs: number, limit: number): Promise<TaskEntity[]> {
     return claimStaleRows(this.tasks, staleAfterMs, limit);
   }
+
+  // Data lifecycle (docs/data-lifecycle.md): user erasure and retention, through tasks-data-lifecycle.ts.
+
+  async listOwnedIds(ownerId: string, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM tasks WHERE owner_id = $1 LIMIT $2`, [ownerId, limit]);
+    return rows.map((r) => r.id);
+  }
+
+  /** Deletes the owner's tasks; their object counts cascade. */
+  async deleteOwnedRows(ownerId: string, ids: string[]): Promise<void> {
+    await this.dataSource.query(`DELETE FROM tasks WHERE owner_id = $1 AND id = ANY($2::uuid[])`, [ownerId, ids]);
+  }
+
+  /** Finished tasks whose uploaded original is still stored. */
+  async listKeptOriginals(limit: number): Promise<{ id: string; key: string | null }[]> {
+    const rows: { id: string; input_key: string | null }[] = await this.dataSource.query(
+      `SELECT id, input_key FROM tasks WHERE original_erased_at IS NULL AND status IN ('processed', 'failed')
+       ORDER BY processing_finished_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ id: r.id, key: r.input_key }));
+  }
+
+  async markOriginalsErased(ids: string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE tasks SET input_key = NULL, original_erased_at = now() WHERE id = ANY($1::uuid[]) AND original_erased_at IS NULL`,
+      [ids],
+    );
+  }
+
+  /** Finished tasks that finished before `before` and still have their files. */
+  async listExpirable(before: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM tasks WHERE expired_at IS NULL AND status IN ('processed', 'failed') AND processing_finished_at < $1
+       ORDER BY processing_finished_at LIMIT $2`,
+      [before, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Forgets the files of expired tasks (already erased by the caller); the processing info stays. */
+  async expire(ids: string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE tasks SET expired_at = now(), result_key = NULL, input_key = NULL, original_erased_at = coalesce(original_erased_at, now())
+       WHERE id = ANY($1::uuid[]) AND expired_at IS NULL`,
+      [ids],
+    );
+  }
 }

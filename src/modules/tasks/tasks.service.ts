@@ -114,6 +114,7 @@ export class TasksService {
   /** A presigned URL where the storage serves one (S3), otherwise the stream itself. */
   async getResult(ownerId: string, id: string): Promise<TaskResult> {
     const task = await this.getTask(ownerId, id);
+    if (task.expiredAt) throw TasksError.resultExpired(id);
     if (task.status !== 'processed' || !task.resultKey) throw TasksError.notProcessed(id, task.status);
     const url = await this.storage.presignedGetUrl(task.resultKey, 300);
     if (url) return { kind: 'redirect', url };

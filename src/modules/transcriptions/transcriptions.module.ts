@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { workloadProviders } from '../../core/workload/workload';
 import { TRANSCRIBER_PROVIDERS } from './engine/transcriber.provider';
 import { TranscriptionEntity } from './entities/transcription.entity';
+import { TranscriptionsDataLifecycle } from './transcriptions-data-lifecycle';
 import { TranscriptionsProcessingService } from './transcriptions-processing.service';
 import { TranscriptionsConsumer } from './transcriptions.consumer';
 import { TranscriptionsController } from './transcriptions.controller';
@@ -20,6 +21,7 @@ import { TRANSCRIPTIONS_WORKLOAD } from './transcriptions.workload';
     ...workloadProviders(TRANSCRIPTIONS_WORKLOAD),
     TranscriptionsService,
     TranscriptionsProcessingService,
+    TranscriptionsDataLifecycle,
   ],
   exports: [TranscriptionsService],
 })

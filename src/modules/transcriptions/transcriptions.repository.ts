@@ -201,4 +201,54 @@ export class TranscriptionsRepository implements WorkloadStore<TranscriptionEnti
   claimStale(staleAfterMs: number, limit: number): Promise<TranscriptionEntity[]> {
     return claimStaleRows(this.rows, staleAfterMs, limit);
   }
+
+  // Data lifecycle (docs/data-lifecycle.md): user erasure and retention, through transcriptions-data-lifecycle.ts.
+
+  async listOwnedIds(ownerId: string, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM transcriptions WHERE owner_id = $1 LIMIT $2`, [
+      ownerId,
+      limit,
+    ]);
+    return rows.map((r) => r.id);
+  }
+
+  async deleteOwnedRows(ownerId: string, ids: string[]): Promise<void> {
+    await this.dataSource.query(`DELETE FROM transcriptions WHERE owner_id = $1 AND id = ANY($2::uuid[])`, [ownerId, ids]);
+  }
+
+  /** Finished transcriptions whose audio is still stored. */
+  async listKeptOriginals(limit: number): Promise<{ id: string; key: string }[]> {
+    const rows: { id: string; object_key: string }[] = await this.dataSource.query(
+      `SELECT id, object_key FROM transcriptions WHERE original_erased_at IS NULL AND status IN ('completed', 'failed')
+       ORDER BY completed_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ id: r.id, key: r.object_key }));
+  }
+
+  async markOriginalsErased(ids: string[]): Promise<void> {
+    await this.dataSource.query(`UPDATE transcriptions SET original_erased_at = now() WHERE id = ANY($1::uuid[]) AND original_erased_at IS NULL`, [
+      ids,
+    ]);
+  }
+
+  /** Finished transcriptions completed before `before` that still have their transcript. */
+  async listExpirable(before: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM transcriptions WHERE expired_at IS NULL AND status IN ('completed', 'failed') AND completed_at < $1
+       ORDER BY completed_at LIMIT $2`,
+      [before, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Erases the transcript (text, segments, words, and so the search vector); the row stays, `expired`. */
+  async expire(ids: string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE transcriptions SET expired_at = now(), text = NULL, segments = NULL, words = NULL,
+              original_erased_at = coalesce(original_erased_at, now())
+       WHERE id = ANY($1::uuid[]) AND expired_at IS NULL`,
+      [ids],
+    );
+  }
 }

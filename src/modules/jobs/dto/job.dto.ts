@@ -36,6 +36,8 @@ export class JobResponseDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) started_at: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) completed_at: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Why the job failed' }) error: string | null;
+  @ApiProperty({ description: 'True once RETENTION_DAYS erased its file, entries and rejections (then 410 JOB_EXPIRED); the rest of the row stays' }) expired: boolean;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expired_at: string | null;
   @ApiProperty({ type: JobLinksDto }) links: JobLinksDto;
 }
 
@@ -122,6 +124,8 @@ export function toJobResponse(job: JobEntity): JobResponseDto {
     started_at: job.startedAt?.toISOString() ?? null,
     completed_at: job.completedAt?.toISOString() ?? null,
     error: job.error,
+    expired: job.expiredAt !== null,
+    expired_at: job.expiredAt?.toISOString() ?? null,
     links: jobLinks(job.id),
   };
 }

@@ -10,6 +10,7 @@ const bigintAsNumber = { to: (v: number) => v, from: (v: string | null) => (v ==
 @Check('jobs_status_check', `"status" IN ('queued', 'processing', 'completed', 'failed')`)
 @Index('jobs_owner_id_created_at_idx', ['ownerId', 'createdAt', 'id'])
 @Index('jobs_unfinished_updated_at_idx', ['updatedAt'], { where: `"status" IN ('queued', 'processing')` })
+@Index('jobs_unexpired_completed_at_idx', ['completedAt'], { where: `"expired_at" IS NULL AND "status" IN ('completed', 'failed')` })
 export class JobEntity {
   // Chosen by the API before the upload, so the object key can be built from it.
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'jobs_pkey' })
@@ -71,4 +72,8 @@ export class JobEntity {
 
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt: Date | null;
+
+  /** When RETENTION_DAYS erased the file, entries and rejections; the row and its counts stay. */
+  @Column({ name: 'expired_at', type: 'timestamptz', nullable: true })
+  expiredAt: Date | null;
 }

@@ -96,6 +96,8 @@ export class TaskResponseDto {
   @ApiProperty({ type: TaskMediaInfoDto }) media: TaskMediaInfoDto;
   @ApiProperty({ type: TaskEngineDto, nullable: true }) engine: TaskEngineDto | null;
   @ApiProperty({ nullable: true, type: String, description: 'Why the task failed' }) error: string | null;
+  @ApiProperty({ description: 'True once RETENTION_DAYS erased its files (then the result answers 410 TASK_RESULT_EXPIRED); the rest of the row stays' }) expired: boolean;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expired_at: string | null;
   @ApiProperty({ type: TaskLinksDto }) links: TaskLinksDto;
 }
 
@@ -140,6 +142,8 @@ export function toTaskResponse(task: TaskEntity): TaskResponseDto {
     media: { width: task.width, height: task.height, frames: task.frameCount, duration_s: task.durationS },
     engine: task.engine ? { name: task.engine, version: task.engineVersion ?? '' } : null,
     error: task.error,
+    expired: task.expiredAt !== null,
+    expired_at: task.expiredAt?.toISOString() ?? null,
     links: taskLinks(task.id),
   };
 }

@@ -19,6 +19,8 @@ const bigintAsNumber = { to: (v: number | null) => v, from: (v: string | null) =
 @Check('tasks_method_check', `"method" IN ('pixelate', 'blur', 'mask')`)
 @Index('tasks_owner_id_created_at_idx', ['ownerId', 'createdAt', 'id'])
 @Index('tasks_unfinished_updated_at_idx', ['updatedAt'], { where: `"status" IN ('queued', 'processing')` })
+@Index('tasks_unexpired_finished_at_idx', ['processingFinishedAt'], { where: `"expired_at" IS NULL AND "status" IN ('processed', 'failed')` })
+@Index('tasks_original_kept_idx', ['processingFinishedAt'], { where: `"original_erased_at" IS NULL AND "status" IN ('processed', 'failed')` })
 export class TaskEntity {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'tasks_pkey' })
   id: string;
@@ -120,6 +122,14 @@ export class TaskEntity {
 
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt: Date | null;
+
+  /** When the uploaded original was erased after processing (unless RETAIN_ORIGINALS). */
+  @Column({ name: 'original_erased_at', type: 'timestamptz', nullable: true })
+  originalErasedAt: Date | null;
+
+  /** When RETENTION_DAYS erased the result; the processing info stays. */
+  @Column({ name: 'expired_at', type: 'timestamptz', nullable: true })
+  expiredAt: Date | null;
 
   @OneToMany(() => TaskObjectCountEntity, (count) => count.task)
   counts?: TaskObjectCountEntity[];

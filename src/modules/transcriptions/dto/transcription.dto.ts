@@ -33,6 +33,8 @@ export class TranscriptionResponseDto {
   @ApiProperty({ nullable: true, type: String, description: 'Why the transcription failed' }) error: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) completed_at: string | null;
+  @ApiProperty({ description: 'True once RETENTION_DAYS erased its transcript (`text` null, `segments` empty) and audio; the rest of the row stays' }) expired: boolean;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expired_at: string | null;
   @ApiProperty({ type: TranscriptionLinksDto }) links: TranscriptionLinksDto;
 }
 
@@ -96,6 +98,8 @@ export function toTranscriptionResponse(t: TranscriptionEntity): TranscriptionRe
     error: t.error,
     created_at: t.createdAt.toISOString(),
     completed_at: t.completedAt?.toISOString() ?? null,
+    expired: t.expiredAt !== null,
+    expired_at: t.expiredAt?.toISOString() ?? null,
     links: transcriptionLinks(t.id),
   };
 }

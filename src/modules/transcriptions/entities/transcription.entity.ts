@@ -30,6 +30,8 @@ export const SEARCH_VECTOR_EXPRESSION = `to_tsvector(CASE WHEN "language" = 'en'
 @Check('transcriptions_status_check', `"status" IN ('queued', 'processing', 'completed', 'failed')`)
 @Index('transcriptions_owner_id_created_at_idx', ['ownerId', 'createdAt', 'id'])
 @Index('transcriptions_unfinished_updated_at_idx', ['updatedAt'], { where: `"status" IN ('queued', 'processing')` })
+@Index('transcriptions_unexpired_completed_at_idx', ['completedAt'], { where: `"expired_at" IS NULL AND "status" IN ('completed', 'failed')` })
+@Index('transcriptions_original_kept_idx', ['completedAt'], { where: `"original_erased_at" IS NULL AND "status" IN ('completed', 'failed')` })
 // A GIN index, which TypeORM cannot declare: the migration creates it, schema diffs leave it alone.
 @Index('transcriptions_search_vector_idx', { synchronize: false })
 export class TranscriptionEntity {
@@ -103,6 +105,14 @@ export class TranscriptionEntity {
 
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt: Date | null;
+
+  /** When the audio was erased after transcription (unless RETAIN_ORIGINALS). */
+  @Column({ name: 'original_erased_at', type: 'timestamptz', nullable: true })
+  originalErasedAt: Date | null;
+
+  /** When RETENTION_DAYS erased the transcript; the row stays with its times and duration. */
+  @Column({ name: 'expired_at', type: 'timestamptz', nullable: true })
+  expiredAt: Date | null;
 
   /** Written by PostgreSQL from `text` and `language`; the app only queries it. */
   @Column({
