@@ -5,6 +5,7 @@ import { CreateJobs1763850000000 } from '../migrations/1763850000000-create-jobs
 import { CreateSeries1764000000000 } from '../migrations/1764000000000-create-series';
 import { CreateTranscriptions1764200000000 } from '../migrations/1764200000000-create-transcriptions';
 import { CreateTasks1764100000000 } from '../migrations/1764100000000-create-tasks';
+import { TranscriptionsWarnings1796472000000 } from '../migrations/1796472000000-transcriptions-warnings';
 import type { FeatureRegistry } from './core/core.module';
 import { UserEntity } from './modules/auth/entities/user.entity';
 import { EcgLeadEntity } from './modules/ecg/entities/ecg-lead.entity';
@@ -67,5 +68,6 @@ export const FEATURES: FeatureRegistry = {
     CreateSeries1764000000000,
     CreateTasks1764100000000,
     CreateTranscriptions1764200000000,
+    TranscriptionsWarnings1796472000000,
   ],
 };

@@ -73,6 +73,7 @@ export class TranscriptionsProcessingService {
         words: transcript.words ?? [],
         engine: transcript.engine,
         durationS: audio.durationS,
+        warnings: audio.warnings,
       });
       if (done) await this.events.emit(done);
     } finally {

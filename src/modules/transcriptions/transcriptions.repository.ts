@@ -20,6 +20,7 @@ export interface TranscriptResult {
   words: StoredWord[];
   engine: string;
   durationS: number;
+  warnings: string[];
 }
 
 export interface SearchHit {
@@ -178,6 +179,7 @@ export class TranscriptionsRepository {
       words: result.words,
       engine: result.engine,
       durationS: result.durationS,
+      warnings: result.warnings,
       error: null,
     });
   }

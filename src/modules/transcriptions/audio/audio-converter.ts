@@ -38,6 +38,8 @@ export interface ConvertedAudio {
   highBandDb?: number;
   /** True when the audio lacks the band above 4 kHz (telephone speech): the engine will garble it. */
   narrowband: boolean;
+  /** What the transcription tells its user about the audio (NARROWBAND_WARNING); empty when all is well. */
+  warnings: string[];
 }
 
 export interface ConvertOptions {
@@ -75,13 +77,15 @@ export async function convertForEngine(ffmpegPath: string, input: string, output
   if (durationS === 0) throw new FfmpegError('ffmpeg decoded no audio', 'the file holds no audio samples');
   const inputSampleRate = parseInputSampleRate(stderr);
   const highBandDb = await measureHighBand(ffmpegPath, output, { signal: options.signal, timeoutMs });
+  const narrowband = isNarrowband(inputSampleRate, highBandDb);
   return {
     path: output,
     durationS: Math.round(durationS * 1000) / 1000,
     declaredDurationS: parseFfmpegDuration(stderr),
     inputSampleRate,
     highBandDb,
-    narrowband: isNarrowband(inputSampleRate, highBandDb),
+    narrowband,
+    warnings: narrowband ? [NARROWBAND_WARNING] : [],
   };
 }
 
