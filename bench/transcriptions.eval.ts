@@ -145,7 +145,6 @@ const CANDIDATES: Variant[] = [
   { name: '-bestpathlw 14', decoderArgs: ['-bestpathlw', '14'], filter: null },
   { name: '-bestpathlw 12, -10 dB', decoderArgs: ['-bestpathlw', '12'], filter: 'volume=-10dB' },
   { name: '-bestpathlw 14, -10 dB', decoderArgs: ['-bestpathlw', '14'], filter: 'volume=-10dB' },
-  { name: '-bestpathlw 12 -fwdflatlw 10, -10 dB', decoderArgs: ['-bestpathlw', '12', '-fwdflatlw', '10'], filter: 'volume=-10dB' },
 ];
 
 async function main(): Promise<void> {

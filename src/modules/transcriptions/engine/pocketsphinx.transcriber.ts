@@ -36,7 +36,7 @@ export interface PocketsphinxOptions {
  * Decoder settings kept because they lowered the word error rate of `npm run eval:transcriptions`
  * (figures in docs/transcriptions.md); every other setting tried there is left at the engine's default.
  */
-export const POCKETSPHINX_TUNING: readonly string[] = [];
+export const POCKETSPHINX_TUNING: readonly string[] = ['-bestpathlw', '12'];
 
 const INSTALL_HINT = 'install the Debian packages pocketsphinx and pocketsphinx-en-us (apt-get install pocketsphinx pocketsphinx-en-us)';
 
