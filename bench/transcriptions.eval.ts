@@ -188,7 +188,7 @@ async function main(): Promise<void> {
         pct(setWer(base)),
         pct(setWer(ship)),
         `${e.substitutions}/${e.deletions}/${e.insertions}`,
-        `${flagged}/${ship.length}${set.narrowband ? '' : ' (should be 0)'}`,
+        `${flagged}/${ship.length} (want ${set.narrowband ? ship.length : 0})`,
         rtf(ship).toFixed(3),
       ];
     });
