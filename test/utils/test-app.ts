@@ -34,9 +34,10 @@ let userCounter = 0;
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { databaseBaseUrl?: string; withWorker?: boolean } = {},
+  options: { databaseBaseUrl?: string; withWorker?: boolean; database?: Awaited<ReturnType<typeof createTestDatabase>> } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase(options.databaseBaseUrl);
+  // `database`: one the test prepared (e.g. restored from a dump); the app still drops it on close.
+  const database = options.database ?? (await createTestDatabase(options.databaseBaseUrl));
   const dataDir = await mkdtemp(join(tmpdir(), 'horizon-e2e-'));
   const config = AppConfig.from({
     DATA_DIR: dataDir,

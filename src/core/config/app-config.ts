@@ -17,7 +17,7 @@ export class AppConfig {
   readonly production: boolean;
   readonly port: number;
   readonly dataDir: string;
-  readonly database: { url?: string; embeddedDir: string; migrationsRun: boolean };
+  readonly database: { url?: string; embeddedDir: string; migrationsRun: boolean; poolMax: number };
   readonly rabbitmqUrl?: string;
   readonly storage: StorageConfig;
   readonly jwt: { secret?: string; expiresInS: number; secretFile: string };
@@ -52,6 +52,7 @@ export class AppConfig {
       embeddedDir: resolve(this.dataDir, 'pg'),
       // Production deploys run `npm run migration:run` as a separate step.
       migrationsRun: s.MIGRATIONS_RUN ?? !this.production,
+      poolMax: s.DATABASE_POOL_MAX,
     };
     this.rabbitmqUrl = s.RABBITMQ_URL;
     this.storage = s.S3_ENDPOINT

@@ -53,4 +53,12 @@ describe('settings', () => {
     expect(prod.database.migrationsRun).toBe(false);
     expect(prod.worker.queues).toEqual(['jobs.ingest', 'ecg.analyse']);
   });
+
+  it('sizes the database pool from DATABASE_POOL_MAX, 20 by default, and refuses a bad size', () => {
+    expect(AppConfig.from({}).database.poolMax).toBe(20);
+    expect(AppConfig.from({ DATABASE_POOL_MAX: '8' }).database.poolMax).toBe(8);
+    for (const bad of ['0', 'many', '-3']) {
+      expect(() => loadSettings({ DATABASE_POOL_MAX: bad })).toThrow(/DATABASE_POOL_MAX: /);
+    }
+  });
 });

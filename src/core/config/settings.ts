@@ -42,6 +42,10 @@ export class Settings {
   @Transform(toBool) @IsOptional() @IsBoolean()
   MIGRATIONS_RUN?: boolean = undefined;
 
+  /** PostgreSQL connections per process; pool × processes must stay under max_connections. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  DATABASE_POOL_MAX = 20;
+
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^amqps?:\/\/.+/, { message: 'RABBITMQ_URL must be an amqp:// or amqps:// URL' })
   RABBITMQ_URL?: string = undefined;
 

@@ -10,7 +10,8 @@ export interface DatabaseSchema {
   migrations: NonNullable<DataSourceOptions['migrations']>;
 }
 
-export function dataSourceOptions(url: string, { entities, migrations }: DatabaseSchema): DataSourceOptions {
+/** `poolMax`: connections this process may hold (DATABASE_POOL_MAX; docs/scaling.md sizes it). */
+export function dataSourceOptions(url: string, { entities, migrations }: DatabaseSchema, poolMax = 20): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -19,7 +20,7 @@ export function dataSourceOptions(url: string, { entities, migrations }: Databas
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: 20, application_name: 'horizon' },
+    extra: { max: poolMax, application_name: 'horizon' },
   };
 }
 

@@ -18,7 +18,7 @@ export class DatabaseModule {
             if (!config.database.url) {
               throw new Error('no database URL: the entry point starts the embedded PostgreSQL before the app');
             }
-            return { ...dataSourceOptions(config.database.url, schema), retryAttempts: 3, retryDelay: 1000 };
+            return { ...dataSourceOptions(config.database.url, schema, config.database.poolMax), retryAttempts: 3, retryDelay: 1000 };
           },
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();

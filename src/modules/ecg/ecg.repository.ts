@@ -109,10 +109,11 @@ export class EcgRepository {
    * (created_at, pk), so a page never shifts when ECGs are added meanwhile). The cursor row is
    * looked up rather than carried in the cursor so that created_at keeps its microseconds.
    */
-  listOwned(ownerId: string, limit: number, afterPk?: string): Promise<EcgEntity[]> {
+  async listOwned(ownerId: string, limit: number, afterPk?: string): Promise<EcgEntity[]> {
+    // A correlated count in the same statement (TypeORM 1.x dropped loadRelationCountAndMap).
     const query = this.ecgs
       .createQueryBuilder('e')
-      .loadRelationCountAndMap('e.numberOfLeads', 'e.leads')
+      .addSelect('(SELECT COUNT(*) FROM ecg_leads l WHERE l.ecg_pk = e.pk)::int', 'number_of_leads')
       .where('e.owner_id = :ownerId', { ownerId })
       .orderBy('e.createdAt', 'DESC')
       .addOrderBy('e.pk', 'DESC')
@@ -122,7 +123,9 @@ export class EcgRepository {
         afterPk,
       });
     }
-    return query.getMany();
+    // No joins, so raw row i is entity i.
+    const { entities, raw } = await query.getRawAndEntities<{ number_of_leads: number }>();
+    return entities.map((ecg, i) => Object.assign(ecg, { numberOfLeads: raw[i].number_of_leads }));
   }
 
   findByPk(pk: string): Promise<EcgEntity | null> {

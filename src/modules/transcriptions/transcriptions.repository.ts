@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, type FindOptionsSelect, In, Repository } from 'typeorm';
 import { claimStaleRows } from '../../core/database/claim-stale-rows';
 import { StoredSegment, StoredWord, TranscriptionEntity } from './entities/transcription.entity';
 
@@ -44,6 +44,8 @@ const HEADLINE_OPTIONS = `StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, Ma
 const LIST_COLUMNS: (keyof TranscriptionEntity)[] = [
   'id', 'ownerId', 'fileName', 'status', 'progress', 'language', 'durationS', 'engine', 'error', 'createdAt', 'updatedAt', 'completedAt',
 ];
+// The same columns in the object form `find({ select })` takes since TypeORM 1.x.
+const LIST_SELECT: FindOptionsSelect<TranscriptionEntity> = Object.fromEntries(LIST_COLUMNS.map((c) => [c, true]));
 
 // The same mapping as searchConfigFor() and the generated column in the migration.
 const ROW_CONFIG = `CASE WHEN t.language = 'en' THEN 'english'::regconfig ELSE 'simple'::regconfig END`;
@@ -107,7 +109,7 @@ export class TranscriptionsRepository {
       [ownerId, q, after?.rank ?? null, after?.created_at ?? null, after?.id ?? null, limit],
     );
     if (rows.length === 0) return [];
-    const entities = new Map((await this.rows.find({ select: LIST_COLUMNS, where: { id: In(rows.map((r) => r.id)) } })).map((t) => [t.id, t]));
+    const entities = new Map((await this.rows.find({ select: LIST_SELECT, where: { id: In(rows.map((r) => r.id)) } })).map((t) => [t.id, t]));
     return rows
       .filter((r) => entities.has(r.id)) // deleted between the two reads
       .map((r) => ({ transcription: entities.get(r.id)!, rank: Number(r.rank), snippet: r.snippet }));

@@ -70,6 +70,6 @@ export class EcgEntity {
   @OneToMany('EcgLeadEntity', (lead: EcgLeadEntity) => lead.ecg)
   leads?: EcgLeadEntity[];
 
-  /** Filled by list queries (`loadRelationCountAndMap`), not a column. */
+  /** Filled by list queries (a counting subquery), not a column. */
   numberOfLeads?: number;
 }
