@@ -1,4 +1,4 @@
-import { openAsBlob, readFileSync } from 'node:fs';
+import { openAsBlob } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { PocketsphinxTranscriber } from '../src/modules/transcriptions/engine/po
 import { AUDIO_FIXTURES_DIR, AUDIO_TEXTS, audioFixture, wavHeader } from '../test/factories/audio-fixtures';
 import { wordAccuracy } from '../test/utils/word-accuracy';
 import { startBenchApp } from './support/bench-app';
+import { measured } from './support/cpu-time';
 
 /**
  * `npm run bench:transcriptions`, in one run:
@@ -32,27 +33,6 @@ function longClip(): Buffer {
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2).padStart(7);
-
-/**
- * CPU seconds used so far by this process and by its finished children (ffmpeg and the engine,
- * whether the bench or the in-process worker started them), from /proc: unlike wall time, it
- * hardly moves when other work shares the machine.
- */
-function cpuSeconds(): { own: number; children: number } {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  const tick = 100; // USER_HZ on Linux
-  // After "pid (comm) ": state is field 0, utime 11, stime 12, cutime 13, cstime 14.
-  return { own: (Number(fields[11]) + Number(fields[12])) / tick, children: (Number(fields[13]) + Number(fields[14])) / tick };
-}
-
-async function measured<T>(work: () => Promise<T>): Promise<{ ms: number; cpu: { own: number; children: number }; result: T }> {
-  const cpu0 = cpuSeconds();
-  const started = performance.now();
-  const result = await work();
-  const ms = performance.now() - started;
-  const cpu1 = cpuSeconds();
-  return { ms, cpu: { own: cpu1.own - cpu0.own, children: cpu1.children - cpu0.children }, result };
-}
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'horizon-bench-stt-'));

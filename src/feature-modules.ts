@@ -5,6 +5,7 @@ import { CreateJobs1763850000000 } from '../migrations/1763850000000-create-jobs
 import { CreateSeries1764000000000 } from '../migrations/1764000000000-create-series';
 import { CreateTranscriptions1764200000000 } from '../migrations/1764200000000-create-transcriptions';
 import { CreateTasks1764100000000 } from '../migrations/1764100000000-create-tasks';
+import { TranscriptionsWarnings1796472000000 } from '../migrations/1796472000000-transcriptions-warnings';
 import type { FeatureRegistry } from './core/core.module';
 import { UserErasureEntity } from './core/data-lifecycle/entities/user-erasure.entity';
 import { USERS_ERASE } from './core/data-lifecycle/user-erasure.messages';
@@ -85,5 +86,6 @@ export const FEATURES: FeatureRegistry = {
     CreateTasks1764100000000,
     CreateTranscriptions1764200000000,
     DataLifecycle1765100000000,
+    TranscriptionsWarnings1796472000000,
   ],
 };

@@ -9,12 +9,28 @@ import { baseUrlOf, StatusClient } from '../utils/realtime-clients';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { wordAccuracy } from '../utils/word-accuracy';
 
+interface Word {
+  word: string;
+  start_s: number;
+  end_s: number;
+  confidence: number;
+}
 interface Segment {
   start_s: number;
   end_s: number;
   text: string;
+  words: Word[];
 }
-type Body = Record<string, unknown> & { id: string; status: string; text: string; segments: Segment[]; duration_s: number; error: string | null; rank: number };
+type Body = Record<string, unknown> & {
+  id: string;
+  status: string;
+  text: string;
+  segments: Segment[];
+  warnings: string[];
+  duration_s: number;
+  error: string | null;
+  rank: number;
+};
 type User = { token: string };
 
 // pocketsphinx gets about 85 % of flite's words right over these clips (the worst one ~65 %);
@@ -67,7 +83,7 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
 
   it.each(['fox.wav', 'fox-chase.wav', 'weather.ogg', 'report.wav'])('transcribes %s with most words right', async (name) => {
     const body = await waitFinished(alice, ids[name]);
-    expect(body).toMatchObject({ status: 'completed', progress: 100, file_name: name, language: 'en', engine: 'pocketsphinx', error: null });
+    expect(body).toMatchObject({ status: 'completed', progress: 100, file_name: name, language: 'en', engine: 'pocketsphinx', error: null, warnings: [] });
     expect(body.completed_at).toEqual(expect.any(String));
     expect(wordAccuracy(AUDIO_TEXTS[name], body.text)).toBeGreaterThanOrEqual(MIN_CLIP_ACCURACY);
     expect(body.duration_s).toBeGreaterThan(2);
@@ -104,6 +120,31 @@ describe('transcriptions with the real engine (pocketsphinx)', () => {
     }
     expect(previousEnd).toBeLessThanOrEqual(body.duration_s);
     expect(body.segments.map((s) => s.text).join(' ')).toBe(body.text);
+  });
+
+  it("answers each segment's words, timed within it, with the engine's confidence", async () => {
+    const body = await waitFinished(alice, ids['fox-chase.wav']);
+    for (const s of body.segments) {
+      expect(s.words.map((w) => w.word).join(' ')).toBe(s.text);
+      for (const w of s.words) {
+        expect(w.start_s).toBeGreaterThanOrEqual(s.start_s);
+        expect(w.end_s).toBeLessThanOrEqual(s.end_s);
+        expect(w.confidence).toBeGreaterThanOrEqual(0);
+        expect(w.confidence).toBeLessThanOrEqual(1);
+      }
+    }
+    const confidences = body.segments.flatMap((s) => s.words.map((w) => w.confidence));
+    // A real posterior, not a constant: clearly heard words score high, and not all alike.
+    expect(Math.max(...confidences)).toBeGreaterThan(0.5);
+    expect(new Set(confidences).size).toBeGreaterThan(1);
+  });
+
+  it('flags telephone (8 kHz) audio as narrowband instead of silently garbling it', async () => {
+    const carol = await t.createUser(); // her own list, so alice's list and search tests stay as they are
+    const id = (await upload(carol, audioFixture('report-telephone.wav'), 'call.wav').expect(202)).body.id;
+    const body = await waitFinished(carol, id);
+    expect(body).toMatchObject({ status: 'completed', warnings: ['narrowband audio: accuracy will be low'], error: null });
+    expect(body.duration_s).toBeGreaterThan(4);
   });
 
   describe('search', () => {

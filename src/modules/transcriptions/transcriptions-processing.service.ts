@@ -66,6 +66,7 @@ export class TranscriptionsProcessingService {
         words: transcript.words ?? [],
         engine: transcript.engine,
         durationS: audio.durationS,
+        warnings: audio.warnings,
       });
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -21,6 +21,7 @@ export interface TranscriptResult {
   words: StoredWord[];
   engine: string;
   durationS: number;
+  warnings: string[];
 }
 
 export interface SearchHit {
@@ -182,6 +183,7 @@ export class TranscriptionsRepository implements WorkloadStore<TranscriptionEnti
       words: result.words,
       engine: result.engine,
       durationS: result.durationS,
+      warnings: result.warnings,
       error: null,
     });
   }

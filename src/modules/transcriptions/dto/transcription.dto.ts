@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../core/http/pagination';
-import { TRANSCRIPTION_STATUSES, TranscriptionEntity, type TranscriptionStatus } from '../entities/transcription.entity';
+import { NARROWBAND_WARNING } from '../audio/audio-converter';
+import { StoredSegment, StoredWord, TRANSCRIPTION_STATUSES, TranscriptionEntity, type TranscriptionStatus } from '../entities/transcription.entity';
 
 export class TranscriptionLinksDto {
   @ApiProperty() self: string;
@@ -13,10 +14,19 @@ export class TranscriptionAcceptedDto {
   @ApiProperty({ type: TranscriptionLinksDto }) links: TranscriptionLinksDto;
 }
 
+export class TranscriptWordDto {
+  @ApiProperty({ example: 'fox' }) word: string;
+  @ApiProperty({ description: 'Seconds from the start of the audio' }) start_s: number;
+  @ApiProperty({ description: 'Seconds from the start of the audio' }) end_s: number;
+  @ApiProperty({ minimum: 0, maximum: 1, description: "The engine's posterior probability that it heard this word" }) confidence: number;
+}
+
 export class TranscriptSegmentDto {
   @ApiProperty({ description: 'Seconds from the start of the audio' }) start_s: number;
   @ApiProperty({ description: 'Seconds from the start of the audio' }) end_s: number;
   @ApiProperty() text: string;
+  @ApiProperty({ type: [TranscriptWordDto], description: "The segment's words in order, each timed with its confidence" })
+  words: TranscriptWordDto[];
 }
 
 export class TranscriptionResponseDto {
@@ -29,6 +39,12 @@ export class TranscriptionResponseDto {
   @ApiProperty({ nullable: true, type: String, description: 'The whole transcript, once completed' }) text: string | null;
   @ApiProperty({ type: [TranscriptSegmentDto], description: 'Timed utterances in order; empty until completed' })
   segments: TranscriptSegmentDto[];
+  @ApiProperty({
+    type: [String],
+    description: 'What lowers the accuracy of this transcript, found in the audio; empty when nothing does',
+    example: [NARROWBAND_WARNING],
+  })
+  warnings: string[];
   @ApiProperty({ nullable: true, type: String, example: 'pocketsphinx' }) engine: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Why the transcription failed' }) error: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
@@ -93,7 +109,8 @@ export function toTranscriptionResponse(t: TranscriptionEntity): TranscriptionRe
     language: t.language,
     duration_s: t.durationS,
     text: t.text,
-    segments: t.segments ?? [],
+    segments: withWords(t.segments ?? [], t.words ?? []),
+    warnings: t.warnings ?? [],
     engine: t.engine,
     error: t.error,
     created_at: t.createdAt.toISOString(),
@@ -102,6 +119,21 @@ export function toTranscriptionResponse(t: TranscriptionEntity): TranscriptionRe
     expired_at: t.expiredAt?.toISOString() ?? null,
     links: transcriptionLinks(t.id),
   };
+}
+
+/**
+ * Words are stored once, beside the segments; each segment answers the ones within its time span
+ * (the engine's segments are cut from its timed words, so every word falls in exactly one).
+ */
+function withWords(segments: StoredSegment[], words: StoredWord[]): TranscriptSegmentDto[] {
+  const slack = 0.001; // times are rounded to the millisecond
+  let next = 0;
+  return segments.map((segment) => {
+    const own: TranscriptWordDto[] = [];
+    while (next < words.length && words[next].start_s < segment.start_s - slack) next++; // outside every segment
+    while (next < words.length && words[next].end_s <= segment.end_s + slack) own.push(words[next++]);
+    return { ...segment, words: own };
+  });
 }
 
 export function toTranscriptionListItem(t: TranscriptionEntity, hit?: { rank: number; snippet: string }): TranscriptionListItemDto {

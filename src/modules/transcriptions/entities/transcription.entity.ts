@@ -82,6 +82,10 @@ export class TranscriptionEntity {
   @Column({ type: 'jsonb', nullable: true })
   words: StoredWord[] | null;
 
+  /** What lowers the transcript's accuracy, said to the user (e.g. narrowband audio); empty when nothing does. */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  warnings: string[];
+
   /** The engine that produced the text, e.g. `pocketsphinx`. */
   @Column({ type: 'varchar', length: 64, nullable: true })
   engine: string | null;
