@@ -41,7 +41,7 @@ export class AppConfig {
     uploadMaxBytes: number;
     concurrency: number;
   };
-  readonly tasks: { maxPixels: number; engineThreads: number; platesHideVehicle: boolean };
+  readonly tasks: { maxPixels: number; engineThreads: number; platesHideVehicle: boolean; platesStrict: 'video' | 'always' | 'never' };
 
   private constructor(s: Settings) {
     this.production = s.NODE_ENV === 'production';
@@ -88,7 +88,7 @@ export class AppConfig {
       // Speech-to-text is CPU-bound: more processes than cores only slows each one down.
       concurrency: s.STT_CONCURRENCY ?? availableParallelism(),
     };
-    this.tasks = { maxPixels: s.TASKS_MAX_PIXELS, engineThreads: s.TASKS_ENGINE_THREADS, platesHideVehicle: s.TASKS_PLATES_HIDE_VEHICLE };
+    this.tasks = { maxPixels: s.TASKS_MAX_PIXELS, engineThreads: s.TASKS_ENGINE_THREADS, platesHideVehicle: s.TASKS_PLATES_HIDE_VEHICLE, platesStrict: s.TASKS_PLATES_STRICT };
   }
 
   /** The same configuration pointing at another database (the embedded one, or a test's). */

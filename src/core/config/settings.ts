@@ -151,6 +151,10 @@ export class Settings {
   /** tasks: when licence plates are asked for, hide every vehicle box whole (stricter, coarser). */
   @Transform(toBool) @IsBoolean()
   TASKS_PLATES_HIDE_VEHICLE = false;
+
+  /** tasks: strict plates (a vehicle with no plate found has its lower half hidden): for videos only, always or never. */
+  @IsIn(['video', 'always', 'never'])
+  TASKS_PLATES_STRICT: 'video' | 'always' | 'never' = 'video';
 }
 
 export class SettingsError extends Error {
