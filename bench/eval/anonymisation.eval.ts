@@ -16,7 +16,7 @@ import { AppConfig } from '../../src/core/config/app-config';
 import type { Box } from '../../src/modules/tasks/engine/boxes';
 import { Detector, FACE_TUNING } from '../../src/modules/tasks/engine/detector';
 import { falsePositives, isHidden, recall, sizeClass, type Tally } from '../../src/modules/tasks/engine/eval-scoring';
-import anonymise from '../../src/modules/tasks/engine/anonymise.worker';
+import anonymise, { DETECT_EVERY } from '../../src/modules/tasks/engine/anonymise.worker';
 
 interface Face {
   box: Box;
@@ -181,11 +181,11 @@ async function main(): Promise<void> {
   row('faces, all (faces-only mode)', pct(faces.all), `precision ${((faceBoxes - faceFalse) / Math.max(1, faceBoxes)).toFixed(2)} (${faceFalse} of ${faceBoxes} boxes hide no labelled face: back-facing heads, unlabelled faces, errors)`);
   for (const k of ['large', 'medium', 'small', 'profile']) row(`faces, ${k}`, pct(faces[k] ?? { hidden: 0, total: 0 }), k === 'profile' ? 'profiles and strong three-quarter views' : '');
   row('plates (images: not strict)', pct(plates));
-  row('plates (strict)', pct(strictPlates), 'a vehicle with no plate found has its lower half hidden');
+  row('plates (strict)', pct(strictPlates), 'the lower half of every vehicle is hidden too');
   row('persons, vehicles', 'not labelled', 'hidden whole as detected; not scored here');
   row('negative images', `${labels.negatives.length}`, `${negativeBoxes} face boxes: ${fpPerNegative.toFixed(2)} per image${negativeHits.length ? ` (${negativeHits.join(', ')})` : ''}`);
   row('cost, faces-only', `${sPerMp.toFixed(2)} s/MP`, `CPU seconds (one engine thread); ${megapixels.toFixed(2)} MP in ${faceCpu.toFixed(1)} CPU s, ${faceSeconds.toFixed(1)} s wall (${(faceSeconds / megapixels).toFixed(2)} s/MP wall)`);
-  row(`video vtest.avi, ${video.frames} frames`, `${video.cpuFps.toFixed(2)} frames/s`, `per CPU second (engine thread, decoder and encoder); ${video.fps.toFixed(2)} frames/s wall; 768×576, faces-only, detection every 3rd frame`);
+  row(`video vtest.avi, ${video.frames} frames`, `${video.cpuFps.toFixed(2)} frames/s`, `per CPU second (engine thread, decoder and encoder); ${video.fps.toFixed(2)} frames/s wall; 768×576, faces-only, detection every ${DETECT_EVERY}th frame`);
   row('video: labelled faces hidden', pct(video.faces), video.exposed.length ? `exposed: ${video.exposed.join(', ')}` : 'none exposed');
   if (misses.length) console.log(`\nmissed: ${misses.join('; ')}`);
   console.log(`\nface recall ${recall(faces.all).toFixed(2)}, plate recall ${recall(strictPlates).toFixed(2)}, false positives ${fpPerNegative.toFixed(2)} per negative image, ${sPerMp.toFixed(2)} s/MP`);

@@ -152,7 +152,7 @@ export class Settings {
   @Transform(toBool) @IsBoolean()
   TASKS_PLATES_HIDE_VEHICLE = false;
 
-  /** tasks: strict plates (a vehicle with no plate found has its lower half hidden): for videos only, always or never. */
+  /** tasks: strict plates (the lower half of every vehicle is hidden too): for videos only, always or never. */
   @IsIn(['video', 'always', 'never'])
   TASKS_PLATES_STRICT: 'video' | 'always' | 'never' = 'video';
 }

@@ -17,7 +17,7 @@ export interface AnonymisationJob {
   maxPixels: number;
   /** Hide whole vehicles when plates are asked for (the stricter plate option). */
   platesHideVehicle: boolean;
-  /** Strict plates (hide the lower half of a vehicle with no plate found): for videos only, always or never. */
+  /** Strict plates (also hide the lower half of every vehicle): for videos only, always or never. */
   platesStrict?: 'video' | 'always' | 'never';
   /** Videos only. */
   ffmpegPath?: string;

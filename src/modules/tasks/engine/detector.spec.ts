@@ -25,8 +25,8 @@ describe('Detector', () => {
 describe('the head rule', () => {
   const standing = { x: 100, y: 50, width: 80, height: 200 };
 
-  it('takes the top quarter, middle 80 % of a standing person', () => {
-    expect(headOf(standing, 0.5)).toEqual({ x: 108, y: 50, width: 64, height: 50 });
+  it('takes the top 30 %, middle 80 % of a standing person', () => {
+    expect(headOf(standing, 0.5)).toEqual({ x: 108, y: 50, width: 64, height: 60 });
   });
 
   it('ignores persons below the score and boxes not 1.6× taller than wide (a seated person, legs out)', () => {
