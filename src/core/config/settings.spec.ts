@@ -53,4 +53,10 @@ describe('settings', () => {
     expect(prod.database.migrationsRun).toBe(false);
     expect(prod.worker.queues).toEqual(['jobs.ingest', 'ecg.analyse']);
   });
+
+  it('takes strict plates for videos by default, and only video, always or never', () => {
+    expect(AppConfig.from({}).tasks.platesStrict).toBe('video');
+    expect(AppConfig.from({ TASKS_PLATES_STRICT: 'always' }).tasks.platesStrict).toBe('always');
+    expect(() => loadSettings({ TASKS_PLATES_STRICT: 'sometimes' })).toThrow(/TASKS_PLATES_STRICT/);
+  });
 });
