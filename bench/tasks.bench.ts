@@ -219,7 +219,7 @@ async function main(): Promise<void> {
     console.log(`event-loop delay idle          p99 ${fmt(one.idleStats.loopDelayP99Ms, 1)} ms, max ${fmt(one.idleStats.loopDelayMaxMs, 1)} ms (baseline: the machine's scheduling alone)`);
     console.log(`event-loop delay while busy    p99 ${fmt(one.stats.loopDelayP99Ms, 1)} ms, max ${fmt(one.stats.loopDelayMaxMs, 1)} ms (1 thread); p99 ${fmt(two.stats.loopDelayP99Ms, 1)} ms (2 threads)`);
     console.log(`peak RSS of the all-in-one     ${onePeak} MB (1 thread), ${twoPeak} MB (2 threads)`);
-    console.log(`video 768×576, ${video.frames} frames      ${fmt(video.frames / video.seconds, 1)} frames/s (detection every 3rd frame)`);
+    console.log(`video 768×576, ${video.frames} frames      ${fmt(video.frames / video.seconds, 1)} frames/s (detection every 4th frame)`);
     console.log(`objects hidden per run         ${one.found} (1 thread), ${two.found} (2 threads)`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -146,7 +146,7 @@ describe('tasks: image and video anonymisation', () => {
       expect(info.processing_time_ms).toBeGreaterThanOrEqual(0);
       expect(new Date(info.processing_finished_at ?? 0).getTime()).toBeGreaterThanOrEqual(new Date(info.processing_started_at ?? 0).getTime());
       expect(info.upload_time).not.toBeNull();
-      expect(info.engine?.name).toMatch(/human/);
+      expect(info.engine?.name).toMatch(/faceboxes/);
     });
 
     it('serves a result whose pixels changed on the face and nowhere outside the person', async () => {

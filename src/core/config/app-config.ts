@@ -41,9 +41,9 @@ export class AppConfig {
     uploadMaxBytes: number;
     concurrency: number;
   };
-  readonly tasks: { maxPixels: number; engineThreads: number; platesHideVehicle: boolean };
   /** What is kept and for how long (docs/data-lifecycle.md); `days` undefined keeps results. */
   readonly retention: { retainOriginals: boolean; days?: number; sweepIntervalMs: number };
+  readonly tasks: { maxPixels: number; engineThreads: number; platesHideVehicle: boolean; platesStrict: 'video' | 'always' | 'never' };
 
   private constructor(s: Settings) {
     this.production = s.NODE_ENV === 'production';
@@ -91,8 +91,8 @@ export class AppConfig {
       // Speech-to-text is CPU-bound: more processes than cores only slows each one down.
       concurrency: s.STT_CONCURRENCY ?? availableParallelism(),
     };
-    this.tasks = { maxPixels: s.TASKS_MAX_PIXELS, engineThreads: s.TASKS_ENGINE_THREADS, platesHideVehicle: s.TASKS_PLATES_HIDE_VEHICLE };
     this.retention = { retainOriginals: s.RETAIN_ORIGINALS, days: s.RETENTION_DAYS, sweepIntervalMs: s.RETENTION_SWEEP_INTERVAL_S * 1000 };
+    this.tasks = { maxPixels: s.TASKS_MAX_PIXELS, engineThreads: s.TASKS_ENGINE_THREADS, platesHideVehicle: s.TASKS_PLATES_HIDE_VEHICLE, platesStrict: s.TASKS_PLATES_STRICT };
   }
 
   /** The same configuration pointing at another database (the embedded one, or a test's). */

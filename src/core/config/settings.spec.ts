@@ -71,4 +71,10 @@ describe('settings', () => {
       expect(() => loadSettings({ DATABASE_POOL_MAX: bad })).toThrow(/DATABASE_POOL_MAX: /);
     }
   });
+
+  it('takes strict plates for videos by default, and only video, always or never', () => {
+    expect(AppConfig.from({}).tasks.platesStrict).toBe('video');
+    expect(AppConfig.from({ TASKS_PLATES_STRICT: 'always' }).tasks.platesStrict).toBe('always');
+    expect(() => loadSettings({ TASKS_PLATES_STRICT: 'sometimes' })).toThrow(/TASKS_PLATES_STRICT/);
+  });
 });

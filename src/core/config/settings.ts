@@ -167,6 +167,9 @@ export class Settings {
   /** How often the retention sweeper erases originals and expires results. */
   @Transform(toInt) @IsInt() @Min(1) @Max(24 * 3600)
   RETENTION_SWEEP_INTERVAL_S = 300;
+  /** tasks: strict plates (the lower half of every vehicle is hidden too): for videos only, always or never. */
+  @IsIn(['video', 'always', 'never'])
+  TASKS_PLATES_STRICT: 'video' | 'always' | 'never' = 'video';
 }
 
 export class SettingsError extends Error {

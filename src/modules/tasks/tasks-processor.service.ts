@@ -96,6 +96,7 @@ export class TasksProcessor {
         quality: task.quality,
         maxPixels: this.config.tasks.maxPixels,
         platesHideVehicle: this.config.tasks.platesHideVehicle,
+        platesStrict: this.config.tasks.platesStrict,
         ffmpegPath: this.config.ffmpegPath,
         progressPort: channel?.port2,
       });

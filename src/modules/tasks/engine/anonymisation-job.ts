@@ -17,6 +17,8 @@ export interface AnonymisationJob {
   maxPixels: number;
   /** Hide whole vehicles when plates are asked for (the stricter plate option). */
   platesHideVehicle: boolean;
+  /** Strict plates (also hide the lower half of every vehicle): for videos only, always or never. */
+  platesStrict?: 'video' | 'always' | 'never';
   /** Videos only. */
   ffmpegPath?: string;
   /** Videos only: receives `{ progress }` (0-100) as frames are done. */

@@ -1,4 +1,4 @@
-import { isPlateLike, textBoxesFromProbabilityMap } from './plate-filter';
+import { isPlateLike, PLATE_MIN_WIDTH_SHARE, textBoxesFromProbabilityMap } from './plate-filter';
 
 const car = { x: 100, y: 100, width: 400, height: 300 };
 
@@ -16,6 +16,15 @@ describe('isPlateLike', () => {
     ['in the top 30 % (a roof sign, a window sticker)', { x: 250, y: 110, width: 100, height: 25 }],
   ])('drops text that is %s', (_, text) => {
     expect(isPlateLike(text, car)).toBe(false);
+  });
+});
+
+describe('per vehicle class', () => {
+  it('accepts a plate 4 % as wide as a bus, and not as wide as a car', () => {
+    const bus = { x: 0, y: 0, width: 700, height: 300 };
+    const plate = { x: 330, y: 250, width: 28, height: 9 };
+    expect(isPlateLike(plate, bus, PLATE_MIN_WIDTH_SHARE.bus)).toBe(true);
+    expect(isPlateLike(plate, bus, PLATE_MIN_WIDTH_SHARE.car)).toBe(false);
   });
 });
 
