@@ -5,8 +5,12 @@ import { CreateJobs1763850000000 } from '../migrations/1763850000000-create-jobs
 import { CreateSeries1764000000000 } from '../migrations/1764000000000-create-series';
 import { CreateTranscriptions1764200000000 } from '../migrations/1764200000000-create-transcriptions';
 import { CreateTasks1764100000000 } from '../migrations/1764100000000-create-tasks';
+import { Accounts1764300000000 } from '../migrations/1764300000000-accounts';
 import type { FeatureRegistry } from './core/core.module';
 import { UserEntity } from './modules/auth/entities/user.entity';
+import { AccessTokenEntity } from './modules/auth/entities/access-token.entity';
+import { AuditEventEntity } from './modules/auth/entities/audit-event.entity';
+import { LoginThrottleEntity } from './modules/auth/entities/login-throttle.entity';
 import { EcgLeadEntity } from './modules/ecg/entities/ecg-lead.entity';
 import { EcgEntity } from './modules/ecg/entities/ecg.entity';
 import { ECG_ANALYSE } from './modules/ecg/ecg.messages';
@@ -58,6 +62,9 @@ export const FEATURES: FeatureRegistry = {
     TranscriptionEntity,
     TaskEntity,
     TaskObjectCountEntity,
+    AccessTokenEntity,
+    LoginThrottleEntity,
+    AuditEventEntity,
   ],
   // In timestamp order; each feature's migrations are named after it.
   migrations: [
@@ -67,5 +74,6 @@ export const FEATURES: FeatureRegistry = {
     CreateSeries1764000000000,
     CreateTasks1764100000000,
     CreateTranscriptions1764200000000,
+    Accounts1764300000000,
   ],
 };

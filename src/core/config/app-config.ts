@@ -42,6 +42,9 @@ export class AppConfig {
     concurrency: number;
   };
   readonly tasks: { maxPixels: number; engineThreads: number; platesHideVehicle: boolean };
+  readonly loginThrottle: { usernameFailures: number; addressFailures: number };
+  /** Express's `trust proxy` value (false: the TCP peer is the client). */
+  readonly trustProxy: boolean | number | string;
 
   private constructor(s: Settings) {
     this.production = s.NODE_ENV === 'production';
@@ -89,6 +92,8 @@ export class AppConfig {
       concurrency: s.STT_CONCURRENCY ?? availableParallelism(),
     };
     this.tasks = { maxPixels: s.TASKS_MAX_PIXELS, engineThreads: s.TASKS_ENGINE_THREADS, platesHideVehicle: s.TASKS_PLATES_HIDE_VEHICLE };
+    this.loginThrottle = { usernameFailures: s.LOGIN_THROTTLE_USERNAME_FAILURES, addressFailures: s.LOGIN_THROTTLE_ADDRESS_FAILURES };
+    this.trustProxy = parseTrustProxy(s.TRUST_PROXY);
   }
 
   /** The same configuration pointing at another database (the embedded one, or a test's). */
@@ -106,4 +111,12 @@ export class AppConfig {
     const fromFile = existsSync(file) ? parse(readFileSync(file)) : {};
     return AppConfig.from({ ...fromFile, ...process.env });
   }
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  const trimmed = value?.trim().toLowerCase();
+  if (!trimmed || trimmed === 'false') return false;
+  if (trimmed === 'true') return true;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  return value!.trim();
 }
