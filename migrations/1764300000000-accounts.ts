@@ -40,6 +40,7 @@ export class Accounts1764300000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE "audit_events" (
         "id" uuid NOT NULL DEFAULT gen_random_uuid(),
+        "seq" integer GENERATED ALWAYS AS IDENTITY NOT NULL,
         "at" timestamptz NOT NULL DEFAULT now(),
         "action" varchar(32) NOT NULL,
         "actor_id" uuid,
@@ -48,9 +49,9 @@ export class Accounts1764300000000 implements MigrationInterface {
         "target_username" varchar(64),
         "request_id" varchar(128),
         "details" jsonb NOT NULL DEFAULT '{}',
-        CONSTRAINT "audit_events_pkey" PRIMARY KEY ("id")
+        CONSTRAINT "audit_events_pkey" PRIMARY KEY ("id"),
+        CONSTRAINT "audit_events_seq_key" UNIQUE ("seq")
       )`);
-    await queryRunner.query(`CREATE INDEX "audit_events_at_id_idx" ON "audit_events" ("at", "id")`);
     await queryRunner.query(`
       CREATE FUNCTION "audit_events_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

@@ -22,9 +22,9 @@ export class AuditEventsRepository {
   }
 
   /** Newest first. */
-  list(options: { before?: { at: string; id: string }; limit: number }): Promise<AuditEventEntity[]> {
-    const query = this.events.createQueryBuilder('e').orderBy('e.at', 'DESC').addOrderBy('e.id', 'DESC').limit(options.limit);
-    if (options.before) query.where('(e.at, e.id) < (:at, :id)', options.before);
+  list(options: { beforeSeq?: number; limit: number }): Promise<AuditEventEntity[]> {
+    const query = this.events.createQueryBuilder('e').orderBy('e.seq', 'DESC').limit(options.limit);
+    if (options.beforeSeq !== undefined) query.where('e.seq < :seq', { seq: options.beforeSeq });
     return query.getMany();
   }
 }

@@ -57,9 +57,13 @@ export class TokenService extends AccessTokenVerifier implements OnModuleInit, O
     this.stopListening?.();
   }
 
-  async issue(user: Pick<Principal, 'id' | 'role' | 'username'>): Promise<{ token: string; expiresInS: number }> {
+  /** `expiresInS` overrides JWT_EXPIRES_IN (tests of expiry use it). */
+  async issue(user: Pick<Principal, 'id' | 'role' | 'username'>, options: { expiresInS?: number } = {}): Promise<{ token: string; expiresInS: number }> {
     const jti = randomUUID();
-    const token = await this.jwt.signAsync({ sub: user.id, role: user.role, username: user.username, jti }, { algorithm: TOKEN_ALGORITHM });
+    const token = await this.jwt.signAsync(
+      { sub: user.id, role: user.role, username: user.username, jti },
+      { algorithm: TOKEN_ALGORITHM, ...(options.expiresInS === undefined ? {} : { expiresIn: options.expiresInS }) },
+    );
     const { exp, iat } = this.jwt.decode<{ exp: number; iat: number }>(token);
     await this.tokens.insert({ jti, userId: user.id, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000) });
     return { token, expiresInS: exp - iat };

@@ -73,9 +73,9 @@ export class UserAdminService {
   }
 
   async listAuditEvents(query: { cursor?: string; limit: number }): Promise<Page<AuditEventResponseDto>> {
-    const before = decodeCursor<{ at: string; id: string }>(query.cursor, { at: 'instant', id: 'uuid' });
-    const rows = await this.audit.list({ before, limit: query.limit + 1 });
-    return toPage(rows, query.limit, toAuditEventResponse, (e) => ({ at: e.at.toISOString(), id: e.id }));
+    const before = decodeCursor<{ seq: number }>(query.cursor, { seq: 'int' });
+    const rows = await this.audit.list({ beforeSeq: before?.seq, limit: query.limit + 1 });
+    return toPage(rows, query.limit, toAuditEventResponse, (e) => ({ seq: e.seq }));
   }
 }
 

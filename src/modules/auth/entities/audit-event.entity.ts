@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 export const AUDIT_ACTIONS = ['user.created', 'user.changed', 'user.disabled', 'user.enabled', 'user.password_reset', 'user.deleted'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -11,10 +11,14 @@ export type AuditDetails = Record<string, string | number | boolean | null | { f
  * of what was done to and by that account.
  */
 @Entity({ name: 'audit_events' })
-@Index('audit_events_at_id_idx', ['at', 'id'])
+@Unique('audit_events_seq_key', ['seq'])
 export class AuditEventEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'audit_events_pkey' })
   id: string;
+
+  /** Insertion order: events of one transaction share `at`, and the list pages by this. */
+  @Column({ type: 'integer', generated: 'identity', generatedIdentity: 'ALWAYS' })
+  seq: number;
 
   @Column({ type: 'timestamptz', default: () => 'now()' })
   at: Date;
