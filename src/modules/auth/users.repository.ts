@@ -62,8 +62,9 @@ export class UsersRepository {
     }
   }
 
+  /** The bootstrap admin: also enabled again, so the settings always yield a usable admin. */
   async updatePasswordAndRole(id: string, passwordHash: string, role: Role): Promise<void> {
-    await this.users.update({ id }, { passwordHash, role });
+    await this.users.update({ id }, { passwordHash, role, disabled: false });
   }
 
   async touchLastLogin(id: string): Promise<void> {

@@ -106,7 +106,7 @@ export class UsersService {
       }
       return this.ensureAdmin(username, password); // another process created it meanwhile
     }
-    if (existing.role !== 'admin' || !(await this.hasher.verify(existing.passwordHash, password))) {
+    if (existing.role !== 'admin' || existing.disabled || !(await this.hasher.verify(existing.passwordHash, password))) {
       await this.users.updatePasswordAndRole(existing.id, await this.hasher.hash(password), 'admin');
       this.logger.log(`updated admin "${username}"`);
     }
