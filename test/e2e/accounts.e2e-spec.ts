@@ -1,8 +1,11 @@
+import type { KeyObject } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { JWT_KEY } from '../../src/modules/auth/jwt-secret';
 import { EcgAnalysisService } from '../../src/modules/ecg/ecg-analysis.service';
 import { poll } from '../utils/poll';
 import { baseUrlOf, StatusClient, StatusWebSocket, until } from '../utils/realtime-clients';
 import { ADMIN, createTestApp, TestApp } from '../utils/test-app';
+import { forgeToken } from '../utils/tokens';
 
 type User = { id: string; token: string; username: string };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -176,6 +179,13 @@ describe('accounts: admin user management, revocation, audit', () => {
       await me(other).expect(401);
       await t.http().post('/api/v1/auth/token').send({ username: alice.username, password: 'user-password-1' }).expect(401);
       await t.tokenFor(alice.username, 'another-password-1');
+    });
+
+    it('refuses a token from before the upgrade: well signed, valid claims, but no jti', async () => {
+      const alice = await t.createUser();
+      const key = t.app.get<KeyObject>(JWT_KEY, { strict: false });
+      const old = forgeToken({ sub: alice.id, role: 'user', username: alice.username, iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 }, key);
+      await me(old).expect(401);
     });
 
     it('logout refuses this token from then on and leaves the user\'s other tokens alone', async () => {
