@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
 import { startEmbeddedPostgres } from './core/database/embedded-postgres';
 import { migrateDatabase } from './core/database/migrate';
+import { Broadcaster, InProcessBroadcaster } from './core/messaging/broadcast';
 import { DatabaseModule } from './core/database/database.module';
 import { FEATURES } from './feature-modules';
 import { AuthModule } from './modules/auth/auth.module';
@@ -36,7 +37,11 @@ async function migrate(config: AppConfig): Promise<void> {
 }
 
 async function createAdmin(config: AppConfig, username: string, password: string): Promise<void> {
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(FEATURES), AuthModule] })
+  // The auth module announces revocations; a one-shot command has no gateway to tell.
+  @Global()
+  @Module({ providers: [{ provide: Broadcaster, useValue: new InProcessBroadcaster() }], exports: [Broadcaster] })
+  class NoBroadcastModule {}
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(FEATURES), NoBroadcastModule, AuthModule] })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
   try {

@@ -6,11 +6,15 @@ import { CreateSeries1764000000000 } from '../migrations/1764000000000-create-se
 import { CreateTranscriptions1764200000000 } from '../migrations/1764200000000-create-transcriptions';
 import { CreateTasks1764100000000 } from '../migrations/1764100000000-create-tasks';
 import { TranscriptionsWarnings1796472000000 } from '../migrations/1796472000000-transcriptions-warnings';
+import { Accounts1764300000000 } from '../migrations/1764300000000-accounts';
 import type { FeatureRegistry } from './core/core.module';
 import { UserErasureEntity } from './core/data-lifecycle/entities/user-erasure.entity';
 import { USERS_ERASE } from './core/data-lifecycle/user-erasure.messages';
 import { DataLifecycle1765100000000 } from '../migrations/1765100000000-data-lifecycle';
 import { UserEntity } from './modules/auth/entities/user.entity';
+import { AccessTokenEntity } from './modules/auth/entities/access-token.entity';
+import { AuditEventEntity } from './modules/auth/entities/audit-event.entity';
+import { LoginThrottleEntity } from './modules/auth/entities/login-throttle.entity';
 import { EcgLeadEntity } from './modules/ecg/entities/ecg-lead.entity';
 import { EcgEntity } from './modules/ecg/entities/ecg.entity';
 import { ECG_BODY_LIMIT } from './modules/ecg/ecg.controller';
@@ -76,6 +80,9 @@ export const FEATURES: FeatureRegistry = {
     TaskEntity,
     TaskObjectCountEntity,
     UserErasureEntity,
+    AccessTokenEntity,
+    LoginThrottleEntity,
+    AuditEventEntity,
   ],
   // In timestamp order; each feature's migrations are named after it.
   migrations: [
@@ -85,6 +92,7 @@ export const FEATURES: FeatureRegistry = {
     CreateSeries1764000000000,
     CreateTasks1764100000000,
     CreateTranscriptions1764200000000,
+    Accounts1764300000000,
     DataLifecycle1765100000000,
     TranscriptionsWarnings1796472000000,
   ],

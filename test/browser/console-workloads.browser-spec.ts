@@ -132,7 +132,7 @@ describe('web console in a browser', () => {
     await page.getByLabel('Username').fill('made-in-console');
     await page.getByLabel('Password').fill('a-long-enough-password');
     await page.getByRole('button', { name: 'Create user' }).click();
-    await page.getByRole('cell', { name: 'made-in-console' }).waitFor();
+    await page.locator('table.users').getByRole('cell', { name: 'made-in-console', exact: true }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'users');
     // The new user can sign in.

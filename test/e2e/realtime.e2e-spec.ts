@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { JwtService } from '@nestjs/jwt';
+import { TokenService } from '../../src/modules/auth/token.service';
 import { StatusEventPublisher, type StatusUpdate } from '../../src/core/realtime/status-event';
 import { StatusEventBus } from '../../src/core/realtime/status-event-bus';
 import { StatusSnapshotRegistry } from '../../src/core/realtime/status-snapshot.registry';
@@ -68,8 +68,9 @@ describe('realtime status over Socket.IO and WebSocket', () => {
     return open;
   };
   const publish = (update: StatusUpdate) => t.app.get(StatusEventPublisher).publish(update);
-  const tokenFor = (user: User, expiresIn: number) =>
-    t.app.get(JwtService).sign({ sub: user.id, role: 'user', username: user.username }, { expiresIn });
+  // Issued like any token (its jti recorded), with its own lifetime.
+  const tokenFor = async (user: User, expiresInS: number) =>
+    (await t.app.get(TokenService).issue({ id: user.id, role: 'user', username: user.username }, { expiresInS })).token;
 
   describe('Socket.IO handshake', () => {
     const refusal = async (token?: string) => {
@@ -94,7 +95,7 @@ describe('realtime status over Socket.IO and WebSocket', () => {
     });
 
     it('refuses an expired token', async () => {
-      expect(await refusal(tokenFor(alice, -10))).toEqual({ message: 'The token is invalid or expired.', code: 'UNAUTHENTICATED' });
+      expect(await refusal(await tokenFor(alice, -10))).toEqual({ message: 'The token is invalid or expired.', code: 'UNAUTHENTICATED' });
     });
 
     it('refuses a well-signed token without exp, with a non-UUID sub, or naming an unknown user', async () => {
@@ -115,7 +116,7 @@ describe('realtime status over Socket.IO and WebSocket', () => {
     });
 
     it('disconnects the socket when its token expires', async () => {
-      const client = await StatusClient.connect(base, tokenFor(alice, 2));
+      const client = await StatusClient.connect(base, await tokenFor(alice, 2));
       clients.push(client);
       expect(client.socket.connected).toBe(true);
       await until(() => client.disconnectReason !== undefined, 'the disconnect at expiry', 5_000);
@@ -306,7 +307,7 @@ describe('realtime status over Socket.IO and WebSocket', () => {
 
     it('closes with 4401 for a missing, bad or expired token', async () => {
       await submit(alice, 'ws-auth');
-      for (const query of ['', '?access_token=nope', `?access_token=${tokenFor(alice, -10)}`]) {
+      for (const query of ['', '?access_token=nope', `?access_token=${await tokenFor(alice, -10)}`]) {
         const ws = websocket(`/ws/ecgs/ws-auth${query}`);
         expect((await ws.closed).code).toBe(4401);
         expect(ws.messages).toEqual([]);
@@ -353,7 +354,7 @@ describe('realtime status over Socket.IO and WebSocket', () => {
     it('closes with 4401 when the token expires while connected', async () => {
       holdAnalyses();
       await submit(alice, 'ws-expiring');
-      const ws = websocket(`/ws/ecgs/ws-expiring?access_token=${tokenFor(alice, 2)}`);
+      const ws = websocket(`/ws/ecgs/ws-expiring?access_token=${await tokenFor(alice, 2)}`);
       await until(() => ws.messages.length === 1, 'the snapshot');
       expect(await ws.closed).toEqual({ code: 4401, reason: 'The token expired.' });
     });

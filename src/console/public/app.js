@@ -3,6 +3,7 @@ import { DateTime, Heading, ProblemMessage, Progress, StatusBadge, useLiveStatus
 import { html, render, useEffect, useState } from './lib/html.js';
 import { connectRealtime, disconnectRealtime } from './lib/realtime.js';
 import { endSession, onSessionChange, session } from './lib/session.js';
+import account from './views/account.js';
 import users, { SignIn } from './views/auth.js';
 import ecg from './views/ecg.js';
 import jobs from './views/jobs.js';
@@ -12,7 +13,7 @@ import transcriptions from './views/transcriptions.js';
 
 // Each workload is one view module: {key, label, resource, list(), Create, routes, nav?}.
 const WORKLOADS = [jobs, tasks, ecg, transcriptions, series];
-const MODULES = [users, ...WORKLOADS];
+const MODULES = [users, account, ...WORKLOADS];
 
 function useHashRoute() {
   const read = () => location.hash.replace(/^#\/?/, '');
@@ -111,7 +112,8 @@ function Shell({ user, route }) {
 
   let page;
   if (admin) {
-    page = match('users', route) ? html`<${users.routes.users} user=${user} />` : null;
+    if (match('users', route)) page = html`<${users.routes.users} user=${user} />`;
+    else if (match('account', route)) page = html`<${account.routes.account} user=${user} />`;
     if (!page) location.hash = '#/users';
   } else if (!available) {
     page = html`<main><p>Loading…</p></main>`;
@@ -136,9 +138,23 @@ function Shell({ user, route }) {
     <header>
       <a class="brand" href=${admin ? '#/users' : '#/'}>Horizon</a>
       <nav aria-label="Main"><ul>${navs.map((n) => html`<li><a href=${n.href} aria-current=${location.hash === n.href || (n.href === '#/' && route === '') ? 'page' : undefined}>${n.label}</a></li>`)}</ul></nav>
-      <div class="who"><span>${user.username}</span> <button type="button" class="secondary" onClick=${() => endSession('You signed out.')}>Sign out</button></div>
+      <div class="who"><span>${user.username}</span> <a href="#/account" aria-current=${route === 'account' ? 'page' : undefined}>Account</a> <button type="button" class="secondary" onClick=${signOut}>Sign out</button></div>
     </header>
     <div id="content" tabindex="-1">${page}</div>`;
+}
+
+/** Revokes the token on the server (POST /auth/logout), then forgets it here, whatever the answer. */
+async function signOut() {
+  const current = session();
+  // First: the server closes this token's socket on logout, which would read as an expired session.
+  disconnectRealtime();
+  try {
+    if (current) await fetch('/api/v1/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${current.token}` } });
+  } catch {
+    // Offline: the token is forgotten here all the same, and expires on its own.
+  } finally {
+    endSession('You signed out.');
+  }
 }
 
 function App() {

@@ -44,6 +44,9 @@ export class AppConfig {
   /** What is kept and for how long (docs/data-lifecycle.md); `days` undefined keeps results. */
   readonly retention: { retainOriginals: boolean; days?: number; sweepIntervalMs: number };
   readonly tasks: { maxPixels: number; engineThreads: number; platesHideVehicle: boolean; platesStrict: 'video' | 'always' | 'never' };
+  readonly loginThrottle: { usernameFailures: number; addressFailures: number };
+  /** Express's `trust proxy` value (false: the TCP peer is the client). */
+  readonly trustProxy: boolean | number | string;
 
   private constructor(s: Settings) {
     this.production = s.NODE_ENV === 'production';
@@ -93,6 +96,8 @@ export class AppConfig {
     };
     this.retention = { retainOriginals: s.RETAIN_ORIGINALS, days: s.RETENTION_DAYS, sweepIntervalMs: s.RETENTION_SWEEP_INTERVAL_S * 1000 };
     this.tasks = { maxPixels: s.TASKS_MAX_PIXELS, engineThreads: s.TASKS_ENGINE_THREADS, platesHideVehicle: s.TASKS_PLATES_HIDE_VEHICLE, platesStrict: s.TASKS_PLATES_STRICT };
+    this.loginThrottle = { usernameFailures: s.LOGIN_THROTTLE_USERNAME_FAILURES, addressFailures: s.LOGIN_THROTTLE_ADDRESS_FAILURES };
+    this.trustProxy = parseTrustProxy(s.TRUST_PROXY);
   }
 
   /** The same configuration pointing at another database (the embedded one, or a test's). */
@@ -110,4 +115,12 @@ export class AppConfig {
     const fromFile = existsSync(file) ? parse(readFileSync(file)) : {};
     return AppConfig.from({ ...fromFile, ...process.env });
   }
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  const trimmed = value?.trim().toLowerCase();
+  if (!trimmed || trimmed === 'false') return false;
+  if (trimmed === 'true') return true;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  return value!.trim();
 }

@@ -7,6 +7,7 @@ import {
   IsString,
   Matches,
   Max,
+  MaxLength,
   Min,
   MinLength,
   validateSync,
@@ -170,6 +171,20 @@ export class Settings {
   /** tasks: strict plates (the lower half of every vehicle is hidden too): for videos only, always or never. */
   @IsIn(['video', 'always', 'never'])
   TASKS_PLATES_STRICT: 'video' | 'always' | 'never' = 'video';
+  /** Failed logins of one username before its back-off starts (then 1 s, doubling, at most 15 min). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  LOGIN_THROTTLE_USERNAME_FAILURES = 5;
+
+  /** Failed logins from one client address before its back-off starts. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  LOGIN_THROTTLE_ADDRESS_FAILURES = 5;
+
+  /**
+   * Express's `trust proxy`: unset or `false` uses the TCP peer as the client address; `true`, a hop
+   * count or a list of proxy addresses/subnets makes X-Forwarded-For count (login throttling).
+   */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(1024)
+  TRUST_PROXY?: string = undefined;
 }
 
 export class SettingsError extends Error {

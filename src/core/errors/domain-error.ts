@@ -12,7 +12,9 @@ export type ErrorKind =
   | 'validation'
   | 'too_large'
   | 'unsupported_media_type'
-  | 'unavailable';
+  | 'unavailable'
+  /** Too many attempts: 429, with `Retry-After` when `retryAfterS` is set. */
+  | 'rate_limited';
 
 export interface FieldError {
   path: string;
@@ -27,7 +29,7 @@ export class DomainError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly options: { kind?: ErrorKind; retryable?: boolean; errors?: FieldError[] } = {},
+    readonly options: { kind?: ErrorKind; retryable?: boolean; errors?: FieldError[]; retryAfterS?: number } = {},
   ) {
     super(message);
     this.name = new.target.name;

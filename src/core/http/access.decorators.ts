@@ -7,6 +7,8 @@ export interface Principal {
   id: string;
   username: string;
   role: Role;
+  /** The `jti` of the token the caller presented (revocation closes what it opened). */
+  tokenId?: string;
 }
 
 export const IS_PUBLIC = 'horizon:public';

@@ -15,6 +15,7 @@ import { createValidationPipe } from './validation';
 /** Everything the HTTP edge needs before it listens; shared by the entry points and the e2e tests. */
 export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy); // req.ip: the client address login throttling counts
   answerClientErrors(app.getHttpServer());
   app.use(requestIdMiddleware);
   const strict = helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } });

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { DomainError } from '../errors/domain-error';
 import { internalProblem, sendProblem, toProblem } from './problem';
 
 /** The one place an HTTP error becomes a response: problem+json, never a stack or SQL. */
@@ -16,6 +17,8 @@ export class ProblemFilter implements ExceptionFilter {
     if (!known) {
       this.logger.error({ err: error, request_id: requestId, method: req.method, url: req.originalUrl }, 'unhandled error');
     }
+    const retryAfterS = error instanceof DomainError ? error.options.retryAfterS : undefined;
+    if (retryAfterS !== undefined && !res.headersSent) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterS))));
     sendProblem(res, { ...(known ?? internalProblem()), request_id: requestId });
   }
 }

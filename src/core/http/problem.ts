@@ -24,6 +24,7 @@ const KIND_STATUS: Record<ErrorKind, number> = {
   too_large: 413,
   unsupported_media_type: 415,
   unavailable: 503,
+  rate_limited: 429,
 };
 
 const STATUS_CODE: Record<number, string> = {

@@ -11,7 +11,7 @@ import { StatusGateway } from './status.gateway';
  */
 @Module({})
 export class RealtimeGatewayModule {
-  /** `accessTokens`: the module that provides AccessTokenVerifier (the auth feature). */
+  /** `accessTokens`: the module that provides AccessTokenVerifier and TokenRevocations (the auth feature). */
   static forRoot(options: { accessTokens: Type | DynamicModule | ForwardReference }): DynamicModule {
     return {
       module: RealtimeGatewayModule,

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocket, WebSocketServer } from 'ws';
+import { isRevoked, TokenRevocations } from '../auth/token-revocations';
 import { onTokenExpiry, RealtimeAuth, RealtimeAuthError } from './realtime-auth';
 import { roomOf, WS_CLOSE } from './realtime-events';
 import { isStatusResource, TERMINAL_STATUSES, toStatusSnapshot, type StatusEvent, type StatusResource, type StatusSnapshot } from './status-event';
@@ -18,6 +19,7 @@ interface Subscriber {
   ws: WebSocket;
   subscription: StatusSubscription;
   alive: boolean;
+  tokenId?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export class StatusWebSocketServer implements OnApplicationBootstrap, OnModuleDe
     private readonly auth: RealtimeAuth,
     private readonly snapshots: StatusSnapshotRegistry,
     private readonly bus: StatusEventBus,
+    private readonly revocations: TokenRevocations,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -51,6 +54,13 @@ export class StatusWebSocketServer implements OnApplicationBootstrap, OnModuleDe
       () => clearInterval(heartbeat),
       this.bus.subscribe((event) => this.deliver(event)),
       this.bus.onResync(() => void this.resync()),
+      this.revocations.onRevoked((revocation) => {
+        for (const set of this.byRoom.values()) {
+          for (const { ws, subscription, tokenId } of set) {
+            if (isRevoked(revocation, subscription.owner, tokenId)) ws.close(WS_CLOSE.unauthenticated, 'The token was revoked.');
+          }
+        }
+      }),
     );
   }
 
@@ -95,7 +105,7 @@ export class StatusWebSocketServer implements OnApplicationBootstrap, OnModuleDe
     }
     if (ws.readyState !== WebSocket.OPEN) return; // the client left while its token was checked
     // Registered before the snapshot is read, so no change in between is lost.
-    const subscriber: Subscriber = { ws, subscription: new StatusSubscription(resource, id, identity.user.id), alive: true };
+    const subscriber: Subscriber = { ws, subscription: new StatusSubscription(resource, id, identity.user.id), alive: true, tokenId: identity.user.tokenId };
     const room = roomOf(resource, id);
     this.add(room, subscriber);
     const cancelExpiry = onTokenExpiry(identity.expiresAt, () => ws.close(WS_CLOSE.unauthenticated, 'The token expired.'));

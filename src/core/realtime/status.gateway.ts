@@ -10,6 +10,7 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
+import { isRevoked, TokenRevocations } from '../auth/token-revocations';
 import { onTokenExpiry, RealtimeAuth, RealtimeAuthError } from './realtime-auth';
 import {
   roomOf,
@@ -46,6 +47,7 @@ export class StatusGateway implements OnGatewayInit<StatusServer>, OnGatewayConn
     private readonly auth: RealtimeAuth,
     private readonly snapshots: StatusSnapshotRegistry,
     private readonly bus: StatusEventBus,
+    private readonly revocations: TokenRevocations,
   ) {}
 
   afterInit(server: StatusServer): void {
@@ -61,6 +63,12 @@ export class StatusGateway implements OnGatewayInit<StatusServer>, OnGatewayConn
     this.stops.push(
       this.bus.subscribe((event) => this.deliver(event)),
       this.bus.onResync(() => void this.resync()),
+      // A revoked token's connections close at once, not when the token expires.
+      this.revocations.onRevoked((revocation) => {
+        for (const socket of this.server.sockets.sockets.values()) {
+          if (isRevoked(revocation, socket.data.user.id, socket.data.user.tokenId)) socket.disconnect(true);
+        }
+      }),
     );
   }
 

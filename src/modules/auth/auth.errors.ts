@@ -21,4 +21,24 @@ export class AuthError extends DomainError {
   static userNotFound(): AuthError {
     return new AuthError('USER_NOT_FOUND', 'No such user.', { kind: 'not_found' });
   }
+
+  static lastAdmin(): AuthError {
+    return new AuthError('LAST_ADMIN', 'This is the last enabled admin: it cannot be disabled, demoted or deleted. Make another admin first.', {
+      kind: 'conflict',
+    });
+  }
+
+  static loginThrottled(retryAfterS: number): AuthError {
+    // The same answer whether the username exists or not; the client waits and tries again.
+    return new AuthError('LOGIN_THROTTLED', `Too many failed logins; try again in ${retryAfterS} s.`, { kind: 'rate_limited', retryAfterS });
+  }
+
+  static accountDisabled(): AuthError {
+    // Only after the right password: it tells nothing to someone guessing.
+    return new AuthError('ACCOUNT_DISABLED', 'This account is disabled; ask an admin.', { kind: 'unauthorized' });
+  }
+
+  static wrongCurrentPassword(): AuthError {
+    return new AuthError('INVALID_CURRENT_PASSWORD', 'The current password is wrong.', { kind: 'unauthorized' });
+  }
 }

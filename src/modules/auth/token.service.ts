@@ -1,23 +1,30 @@
+import { randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { isUUID } from 'class-validator';
 import { AccessTokenVerifier } from '../../core/auth/access-token-verifier';
+import { isRevoked, TokenRevocations, type Revocation } from '../../core/auth/token-revocations';
 import { Principal } from '../../core/http/access.decorators';
+import { AccessTokensRepository } from './access-tokens.repository';
 import { AuthError } from './auth.errors';
 import { JWT_KEY } from './jwt-secret';
-import { UsersRepository } from './users.repository';
 
 // Pinned: a token signed with any other algorithm (or `none`) is refused.
 export const TOKEN_ALGORITHM = 'HS256';
 
 /**
- * How long a looked-up user is trusted without asking the database again. The lookup was the
- * biggest single cost of an authenticated request (docs/auth.md, "Cost"); a deleted user or a
- * changed role takes effect within this delay.
+ * How long a looked-up token and user are trusted without asking the database again. The lookup
+ * was the biggest single cost of an authenticated request (docs/auth.md, "Cost"). Revocations do
+ * not wait for it: they drop the entries at once, on every gateway (TokenRevocations).
  */
 export const PRINCIPAL_CACHE_MS = 5_000;
 const PRINCIPAL_CACHE_MAX = 10_000;
+
+interface Cached {
+  principal: Principal;
+  until: number;
+}
 
 /**
  * The one place that says what a valid token is, for REST and GraphQL (JwtStrategy, through
@@ -25,21 +32,40 @@ const PRINCIPAL_CACHE_MAX = 10_000;
  * (`verify`).
  */
 @Injectable()
-export class TokenService extends AccessTokenVerifier {
-  private readonly recent = new Map<string, { principal: Principal; until: number }>();
+export class TokenService extends AccessTokenVerifier implements OnModuleInit, OnModuleDestroy {
+  /** By token id (jti); the Map's order is the eviction order. */
+  private readonly recent = new Map<string, Cached>();
+  /** Bumped by every revocation: a lookup that overlapped one is not cached (it may predate it). */
+  private generation = 0;
+  private stopListening?: () => void;
 
   constructor(
     private readonly jwt: JwtService,
     /** A KeyObject, not a string: see JwtKeyModule. */
     @Inject(JWT_KEY) readonly key: KeyObject,
-    private readonly users: UsersRepository,
+    private readonly tokens: AccessTokensRepository,
+    private readonly revocations: TokenRevocations,
   ) {
     super();
   }
 
-  async issue(user: Principal): Promise<{ token: string; expiresInS: number }> {
-    const token = await this.jwt.signAsync({ sub: user.id, role: user.role, username: user.username }, { algorithm: TOKEN_ALGORITHM });
+  onModuleInit(): void {
+    this.stopListening = this.revocations.onRevoked((revocation) => this.forget(revocation));
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening?.();
+  }
+
+  /** `expiresInS` overrides JWT_EXPIRES_IN (tests of expiry use it). */
+  async issue(user: Pick<Principal, 'id' | 'role' | 'username'>, options: { expiresInS?: number } = {}): Promise<{ token: string; expiresInS: number }> {
+    const jti = randomUUID();
+    const token = await this.jwt.signAsync(
+      { sub: user.id, role: user.role, username: user.username, jti },
+      { algorithm: TOKEN_ALGORITHM, ...(options.expiresInS === undefined ? {} : { expiresIn: options.expiresInS }) },
+    );
     const { exp, iat } = this.jwt.decode<{ exp: number; iat: number }>(token);
+    await this.tokens.insert({ jti, userId: user.id, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000) });
     return { token, expiresInS: exp - iat };
   }
 
@@ -55,27 +81,39 @@ export class TokenService extends AccessTokenVerifier {
   }
 
   /**
-   * The rules after the signature: `exp` is required (a token without one would never expire) and
-   * `sub` must be the UUID of an existing user. The role and username come from the user's row, so
-   * a changed role applies, and a deleted user's tokens stop working, within PRINCIPAL_CACHE_MS.
+   * The rules after the signature: `exp` is required (a token without one would never expire),
+   * `jti` must name a token this service issued and nobody revoked, and `sub` must be the UUID of
+   * its user, who exists and is not disabled. The role and username come from the user's row.
    */
   async principalFor(claims: unknown): Promise<Principal> {
-    const { sub, exp } = (claims ?? {}) as { sub?: unknown; exp?: unknown };
-    if (typeof exp !== 'number' || typeof sub !== 'string' || !isUUID(sub)) throw invalidToken();
-    const cached = this.recent.get(sub);
+    const { sub, exp, jti } = (claims ?? {}) as { sub?: unknown; exp?: unknown; jti?: unknown };
+    if (typeof exp !== 'number' || typeof sub !== 'string' || !isUUID(sub) || typeof jti !== 'string' || !isUUID(jti)) throw invalidToken();
+    const cached = this.recent.get(jti);
     if (cached && cached.until > Date.now()) return cached.principal;
-    const user = await this.users.findById(sub);
-    if (!user) throw invalidToken();
-    const principal: Principal = { id: user.id, role: user.role, username: user.username };
-    this.recent.delete(sub); // re-inserted last: the Map's order is the eviction order
-    this.recent.set(sub, { principal, until: Date.now() + PRINCIPAL_CACHE_MS });
-    if (this.recent.size > PRINCIPAL_CACHE_MAX) this.recent.delete(this.recent.keys().next().value as string);
+    const generation = this.generation;
+    const row = await this.tokens.findWithUser(jti);
+    if (!row || row.userId !== sub || row.revokedAt || row.expiresAt.getTime() <= Date.now() || row.user.disabled) {
+      this.recent.delete(jti);
+      throw invalidToken();
+    }
+    const principal: Principal = { id: row.user.id, role: row.user.role, username: row.user.username, tokenId: jti };
+    if (generation === this.generation) {
+      this.recent.delete(jti); // re-inserted last
+      this.recent.set(jti, { principal, until: Date.now() + PRINCIPAL_CACHE_MS });
+      if (this.recent.size > PRINCIPAL_CACHE_MAX) this.recent.delete(this.recent.keys().next().value as string);
+    }
     return principal;
   }
 
   /** Seconds until the token expires (for closing long-lived connections on time). */
   expiresAt(token: string): number | undefined {
     return this.jwt.decode<{ exp?: number } | null>(token)?.exp;
+  }
+
+  private forget(revocation: Revocation): void {
+    this.generation++;
+    if ('all' in revocation) return this.recent.clear();
+    for (const [jti, { principal }] of this.recent) if (isRevoked(revocation, principal.id, jti)) this.recent.delete(jti);
   }
 }
 

@@ -28,9 +28,11 @@ function parseProblem(status, text) {
 }
 
 function failed(status, text, sentToken) {
-  // A token the server no longer accepts (expired, or signed with a rotated secret): back to sign-in.
-  if (status === 401 && sentToken) endSession(EXPIRED);
-  return parseProblem(status, text);
+  const error = parseProblem(status, text);
+  // A token the server no longer accepts (expired, revoked, or signed with a rotated secret):
+  // back to sign-in. A wrong current password on the password form is a 401 of another kind.
+  if (status === 401 && sentToken && error.code !== 'INVALID_CURRENT_PASSWORD') endSession(EXPIRED);
+  return error;
 }
 
 /** JSON in, JSON out; `raw: true` answers the Response (for binaries). Throws ApiError. */

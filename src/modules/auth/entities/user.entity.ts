@@ -24,4 +24,11 @@ export class UserEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** A disabled user cannot log in and every token they hold is refused. */
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
+  @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true })
+  lastLoginAt: Date | null;
 }
