@@ -18,6 +18,8 @@ import { startPrivatePostgres, startPrivateRabbit, startPrivateS3 } from './supp
  * baseline run:
  *
  *  - kill:          kill -9 of the busy worker mid-work, CHAOS_KILLS times (5), a new worker each time;
+ *  - deploy:        a rolling restart: SIGTERM to the busy worker mid-work (it drains, then exits) and a
+ *                   new worker started, CHAOS_KILLS times;
  *  - rabbitmq:      RabbitMQ `stop_app` / `start_app` mid-work;
  *  - postgres:      PostgreSQL stopped for CHAOS_PG_DOWN_MS (2000) and started again, mid-work;
  *  - s3-upload:     the S3 server stopped while an upload streams in (CHAOS_S3_DOWN_MS, 3000);
@@ -35,7 +37,7 @@ import { startPrivatePostgres, startPrivateRabbit, startPrivateS3 } from './supp
  */
 const env = process.env;
 const QUEUES = (env.CHAOS_QUEUES ?? 'jobs.ingest,ecg.analyse,tasks.anonymise,transcriptions.transcribe').split(',');
-const SCENARIOS = (env.CHAOS_SCENARIOS ?? 'kill,rabbitmq,postgres,s3-upload,s3-processing').split(',');
+const SCENARIOS = (env.CHAOS_SCENARIOS ?? 'kill,deploy,rabbitmq,postgres,s3-upload,s3-processing').split(',');
 const KILLS = Number(env.CHAOS_KILLS ?? 5);
 const JOB_LINES = Number(env.CHAOS_JOB_LINES ?? 200_000);
 const ECG_SAMPLES = Number(env.CHAOS_ECG_SAMPLES ?? 60_000);
@@ -530,26 +532,29 @@ async function runQueue(cluster: Cluster, workload: Workload, rows: Row[], resta
   rows.push(base);
   print(base);
 
-  if (SCENARIOS.includes('kill')) {
-    const row = newRow(queue, `kill -9 busy worker ×${KILLS}`);
+  const replaceBusyWorker = async (scenario: string, stop: (worker: RunningProcess) => Promise<unknown>) => {
+    const row = newRow(queue, scenario);
     for (let k = 0; k < KILLS; k += 1) {
       const watcher = await submitBatch(cluster, workload);
       if (await midWork(watcher)) {
         await sleep(Math.random() * 300);
         const victim = await busyWorker(cluster);
         const at = Date.now();
-        await killTree(victim);
-        row.faults += 1;
         cluster.workers = cluster.workers.filter((w) => w !== victim);
         const replacement = startWorker(cluster, queue);
+        await stop(victim);
+        row.faults += 1;
         await recoveryAfter(watcher, at, row);
         await replacement;
-      } else row.notes.push('work never seen mid-way; no kill');
+      } else row.notes.push('work never seen mid-way; no fault');
       await settle(row, cluster, workload, watcher, baseline);
     }
     rows.push(row);
     print(row);
-  }
+  };
+  if (SCENARIOS.includes('kill')) await replaceBusyWorker(`kill -9 busy worker ×${KILLS}`, killTree);
+  // A deploy starts the new worker, then stops the old one gracefully.
+  if (SCENARIOS.includes('deploy')) await replaceBusyWorker(`rolling restart (SIGTERM) ×${KILLS}`, (w) => w.stop('SIGTERM'));
 
   const restart = async (scenario: string, fault: () => Promise<void>) => {
     const row = newRow(queue, scenario);
