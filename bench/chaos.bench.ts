@@ -664,7 +664,8 @@ async function main(): Promise<void> {
   const workloads = [jobsWorkload(), ecgWorkload(), tasksWorkload(), transcriptionsWorkload()].filter((w) => QUEUES.includes(w.queue));
   for (const w of workloads) await w.prepare(dir);
   const pg = await startPrivatePostgres(join(dir, 'pg'));
-  const rabbit = await startPrivateRabbit({ node: 'hzchaos@localhost', port: Number(env.CHAOS_RABBITMQ_PORT ?? 5674), distPort: Number(env.CHAOS_RABBITMQ_DIST_PORT ?? 25674) });
+  const rabbitPort = Number(env.CHAOS_RABBITMQ_PORT ?? 5674);
+  const rabbit = await startPrivateRabbit({ node: `hzchaos${rabbitPort}@localhost`, port: rabbitPort, distPort: Number(env.CHAOS_RABBITMQ_DIST_PORT ?? 20000 + rabbitPort) });
   const s3 = await startPrivateS3();
   let cluster: Cluster | undefined;
   let db: Client | undefined;
