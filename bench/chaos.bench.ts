@@ -117,7 +117,7 @@ interface Workload {
   prepare(dir: string): Promise<void>;
   submit(api: Api, n: number): Promise<string>;
   /** Starts an upload whose body streams slowly; resolves with the answer or rejects with ApiError. */
-  slowUpload(api: Api, bytesPerTick: number): Promise<string>;
+  slowUpload(api: Api): Promise<string>;
   get(api: Api, id: string): Promise<Seen>;
   verify(api: Api, db: Client, id: string, baseline: unknown): Promise<Verdict>;
   /** What a correct result looks like, from the baseline run. */
@@ -126,15 +126,16 @@ interface Workload {
   count(api: Api): Promise<number>;
 }
 
-/** A multipart body (one `file` field) streamed `chunk` bytes at a time, 50 ms apart. */
-function slowMultipart(bytes: Buffer, fileName: string, chunk: number): { body: ReadableStream<Uint8Array>; type: string } {
+/** A multipart body (one `file` field) streamed over about 3 s (60 pieces, 50 ms apart). */
+function slowMultipart(bytes: Buffer, fileName: string): { body: ReadableStream<Uint8Array>; type: string } {
   const boundary = `chaos${Date.now()}`;
   const head = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${fileName}"\r\ncontent-type: application/octet-stream\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return { body: slowStream(Buffer.concat([head, bytes, tail]), chunk), type: `multipart/form-data; boundary=${boundary}` };
+  return { body: slowStream(Buffer.concat([head, bytes, tail])), type: `multipart/form-data; boundary=${boundary}` };
 }
 
-function slowStream(all: Buffer, chunk: number): ReadableStream<Uint8Array> {
+function slowStream(all: Buffer): ReadableStream<Uint8Array> {
+  const chunk = Math.max(1024, Math.ceil(all.length / 60));
   let offset = 0;
   return new ReadableStream({
     async pull(controller) {
@@ -172,8 +173,8 @@ function jobsWorkload(): Workload {
     },
     submit: async (api, n) =>
       (await api.call<{ job_id: string }>('POST', '/api/v1/files/upload', multipart(file, `chaos-${n}.jsonl`))).job_id,
-    slowUpload: async (api, chunk) => {
-      const { body, type } = slowMultipart(file, 'slow.jsonl', chunk);
+    slowUpload: async (api) => {
+      const { body, type } = slowMultipart(file, 'slow.jsonl');
       return (await api.call<{ job_id: string }>('POST', '/api/v1/files/upload', body, type)).job_id;
     },
     get: async (api, id) => api.call<Seen>('GET', `/api/v1/jobs/${id}`),
@@ -248,10 +249,10 @@ function tasksWorkload(): Workload {
       await api.call('PUT', `/api/v1/tasks/${id}/file`, new Uint8Array(video), 'video/mp4');
       return id;
     },
-    slowUpload: async (api, chunk) => {
+    slowUpload: async (api) => {
       const id = await create(api, 'slow.mp4');
       try {
-        await api.call('PUT', `/api/v1/tasks/${id}/file`, slowStream(video, chunk), 'video/mp4');
+        await api.call('PUT', `/api/v1/tasks/${id}/file`, slowStream(video), 'video/mp4');
       } catch (error) {
         // The task exists from POST; what matters is that it is still `new`, with no file.
         const task = await api.call<Seen>('GET', `/api/v1/tasks/${id}`);
@@ -299,8 +300,8 @@ function transcriptionsWorkload(): Workload {
       audio = await readFile(out);
     },
     submit: async (api, n) => (await api.call<{ id: string }>('POST', '/api/v1/transcriptions', multipart(audio, `chaos-${n}.wav`))).id,
-    slowUpload: async (api, chunk) => {
-      const { body, type } = slowMultipart(audio, 'slow.wav', chunk);
+    slowUpload: async (api) => {
+      const { body, type } = slowMultipart(audio, 'slow.wav');
       return (await api.call<{ id: string }>('POST', '/api/v1/transcriptions', body, type)).id;
     },
     get: async (api, id) => api.call<Seen>('GET', `/api/v1/transcriptions/${id}`),
@@ -594,7 +595,7 @@ async function runQueue(cluster: Cluster, workload: Workload, rows: Row[], resta
 async function s3MidUpload(cluster: Cluster, workload: Workload, s3: { stop(): Promise<void>; start(): Promise<void> }, baseline: unknown): Promise<Row> {
   const row = newRow(workload.queue, `S3 down ${S3_DOWN_MS / 1000} s mid-upload`);
   const before = await workload.count(cluster.api);
-  const uploading = workload.slowUpload(cluster.api, 64 * 1024).then(
+  const uploading = workload.slowUpload(cluster.api).then(
     (id) => ({ id }),
     (error: unknown) => ({ error }),
   );
