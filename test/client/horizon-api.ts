@@ -1456,6 +1456,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Object storage unavailable: nothing was stored, retry later (STORAGE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listJobs: {
@@ -2274,6 +2283,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Object storage unavailable: nothing was stored, retry later (STORAGE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getTranscription: {
@@ -2599,6 +2617,15 @@ export interface operations {
             };
             /** @description An empty file, or no `file` part */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Object storage unavailable: nothing was stored, retry later (STORAGE_UNAVAILABLE) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

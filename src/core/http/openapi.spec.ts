@@ -23,6 +23,14 @@ describe('addStandardAnswers', () => {
     expect(Object.keys(paths['/health'].get!.responses)).toEqual(['200']);
     expect(paths['/things'].post!.responses['409']).toMatchObject({ description: 'taken', content: { 'application/problem+json': expect.any(Object) } });
   });
+
+  it('documents 503 STORAGE_UNAVAILABLE on uploads only', () => {
+    const doc = document();
+    doc.paths['/files'] = { post: { requestBody: { content: { 'multipart/form-data': { schema: {} } } }, responses: { '202': { description: 'ok' } } } };
+    const paths = addStandardAnswers(doc).paths;
+    expect(paths['/files'].post!.responses['503']).toMatchObject({ description: expect.stringContaining('STORAGE_UNAVAILABLE') });
+    expect(paths['/things'].post!.responses['503']).toBeUndefined();
+  });
 });
 
 describe('nullableReferences', () => {

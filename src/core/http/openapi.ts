@@ -43,6 +43,7 @@ export function addStandardAnswers(document: OpenAPIObject): OpenAPIObject {
         answers['415'] = 'A content type the route does not take (UNSUPPORTED_MEDIA_TYPE)';
       }
       if (op.requestBody || hasQuery) answers['422'] = 'Invalid fields, named in `errors[]` (VALIDATION_FAILED, INVALID_CURSOR)';
+      if (takesFile(op)) answers['503'] = 'Object storage unavailable: nothing was stored, retry later (STORAGE_UNAVAILABLE)';
       for (const [status, description] of Object.entries(answers)) {
         op.responses[status] ??= { description };
       }
@@ -52,6 +53,12 @@ export function addStandardAnswers(document: OpenAPIObject): OpenAPIObject {
     }
   }
   return document;
+}
+
+/** An upload: its bytes go to object storage, which may be away. */
+function takesFile(op: OperationObject): boolean {
+  const content = (op.requestBody as { content?: Record<string, unknown> } | undefined)?.content ?? {};
+  return Object.keys(content).some((type) => type === 'multipart/form-data' || type === 'application/octet-stream');
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
