@@ -1,12 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { createWriteStream, openAsBlob } from 'node:fs';
-import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/core/database/embedded-postgres';
 import { freePort, RunningProcess, startProcess, waitForReady } from '../test/utils/process';
+import { createBenchUser } from './support/bench-user';
+import { startPrivateRabbit, type PrivateRabbit } from './support/private-services';
 
 /**
  * `npm run bench:faults`: the jobs workload as production runs it (an API process and worker
@@ -32,56 +33,6 @@ const SCALE_LINES = Number(process.env.SCALE_LINES ?? 100_000);
 const INVALID_EVERY = 200;
 const SCENARIOS = new Set((process.env.FAULT_SCENARIOS ?? 'kill,rabbitmq,postgres,scale').split(','));
 const JWT_SECRET = 'fault-bench-secret-of-at-least-32-characters';
-
-const RMQ = {
-  node: 'hzfault@localhost',
-  port: Number(process.env.FAULT_RABBITMQ_PORT ?? 5673),
-  distPort: Number(process.env.FAULT_RABBITMQ_DIST_PORT ?? 25673),
-};
-
-function rabbitEnv(base: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    RABBITMQ_NODENAME: RMQ.node,
-    RABBITMQ_NODE_PORT: String(RMQ.port),
-    RABBITMQ_DIST_PORT: String(RMQ.distPort),
-    RABBITMQ_MNESIA_BASE: join(base, 'mnesia'),
-    RABBITMQ_LOG_BASE: join(base, 'log'),
-    RABBITMQ_ENABLED_PLUGINS_FILE: join(base, 'enabled_plugins'),
-    RABBITMQ_CONFIG_FILE: join(base, 'rabbitmq.conf'),
-    RABBITMQ_PID_FILE: join(base, 'rabbitmq.pid'),
-  };
-}
-
-function rabbitmqctl(base: string, ...args: string[]): string {
-  return execFileSync('rabbitmqctl', ['-n', RMQ.node, ...args], { env: rabbitEnv(base), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** A RabbitMQ node of our own (no plugins, other ports), so restarting it disturbs nobody. */
-async function startPrivateRabbit(base: string): Promise<void> {
-  await mkdir(base, { recursive: true });
-  await writeFile(join(base, 'enabled_plugins'), '[].\n');
-  await writeFile(join(base, 'rabbitmq.conf'), `listeners.tcp.default = ${RMQ.port}\nloopback_users = none\n`);
-  // rabbitmq-server drops to the rabbitmq user when started as root.
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync('id', ['-u', 'rabbitmq'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'rabbitmq'], { encoding: 'utf8' }).trim());
-    await chown(base, uid, gid);
-    for (const f of ['enabled_plugins', 'rabbitmq.conf']) await chown(join(base, f), uid, gid);
-  }
-  execFileSync('rabbitmq-server', ['-detached'], { env: rabbitEnv(base), stdio: 'ignore' });
-  // await_startup fails at once while the detached node has not registered with epmd yet.
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      rabbitmqctl(base, 'await_startup', '--timeout', '60');
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  }
-}
 
 function validLine(i: number): string {
   return `{"timestamp":"2026-11-22T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z","level":"INFO","service":"svc${i % 7}","message":"request ${i} served","seq":${i}}`;
@@ -221,21 +172,19 @@ async function stopWorkers(cluster: Cluster): Promise<void> {
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'horizon-faults-'));
-  // Outside `dir` (mode 0700): rabbitmq-server runs as the rabbitmq user and must reach it.
-  const rabbitBase = join(tmpdir(), `horizon-faults-rabbitmq-${process.pid}`);
   const pgDir = join(dir, 'pg');
   const pgPort = await freePort();
   let pg: EmbeddedDatabase | undefined;
   let cluster: Cluster | undefined;
-  let rabbitStarted = false;
+  let rabbit: PrivateRabbit | undefined;
+  const rmq = { node: 'hzfault@localhost', port: Number(process.env.FAULT_RABBITMQ_PORT ?? 5673), distPort: Number(process.env.FAULT_RABBITMQ_DIST_PORT ?? 25673) };
   try {
-    console.log(`private PostgreSQL (embedded, port ${pgPort}) and RabbitMQ node ${RMQ.node} (port ${RMQ.port}) under ${dir}`);
+    console.log(`private PostgreSQL (embedded, port ${pgPort}) and RabbitMQ node ${rmq.node} (port ${rmq.port}) under ${dir}`);
     pg = await startEmbeddedPostgres(pgDir, { port: pgPort });
-    await startPrivateRabbit(rabbitBase);
-    rabbitStarted = true;
+    rabbit = await startPrivateRabbit(rmq);
     const env = {
       DATABASE_URL: pg.url,
-      RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${RMQ.port}`,
+      RABBITMQ_URL: rabbit.url,
       DATA_DIR: join(dir, 'data'),
       JWT_SECRET,
       ADMIN_USERNAME: 'admin',
@@ -248,17 +197,7 @@ async function main(): Promise<void> {
     const api = startProcess('src/main.ts', { ...env, PORT: String(apiPort) }, { compiled: true });
     const base = `http://127.0.0.1:${apiPort}`;
     await waitForReady(`${base}/health/ready`, api, 120_000);
-    const post = async (path: string, body: object, bearer?: string) =>
-      (await (
-        await fetch(base + path, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-          body: JSON.stringify(body),
-        })
-      ).json()) as Record<string, string>;
-    const admin = (await post('/api/v1/auth/token', { username: 'admin', password: 'fault-admin-password' })).access_token;
-    await post('/api/v1/users', { username: 'fault-user', password: 'fault-user-password' }, admin);
-    const token = (await post('/api/v1/auth/token', { username: 'fault-user', password: 'fault-user-password' })).access_token;
+    const token = await createBenchUser(base, { username: 'admin', password: 'fault-admin-password' }, 'fault-user');
     const db = new Client({ connectionString: pg.url });
     await db.connect();
     cluster = { api, base, token, workers: [], env, db };
@@ -305,8 +244,7 @@ async function main(): Promise<void> {
       const job = await upload(cluster, mid, 'rabbit.jsonl');
       await waitUntil(async () => ((await jobRow(db, job)).lines_read >= RESTART_LINES * 0.3 ? true : undefined), 600_000, 'ingest progress');
       const linesAtFault = (await jobRow(db, job)).lines_read;
-      rabbitmqctl(rabbitBase, 'stop_app');
-      rabbitmqctl(rabbitBase, 'start_app');
+      rabbit.restart();
       const at = Date.now();
       const rabbitRecovery = await recovery(db, job, at, linesAtFault);
       const row = await finished(db, job);
@@ -365,16 +303,8 @@ async function main(): Promise<void> {
       await cluster.api.stop();
     }
     await pg?.stop().catch(() => undefined);
-    if (rabbitStarted) {
-      try {
-        rabbitmqctl(rabbitBase, 'stop');
-      } catch (error) {
-        console.error(`could not stop the private RabbitMQ node: ${String(error)}`);
-      }
-    }
+    await rabbit?.stop();
     await rm(dir, { recursive: true, force: true });
-    // The node may still be writing its last files as it halts.
-    await rm(rabbitBase, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 });
   }
 }
 

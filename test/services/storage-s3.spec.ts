@@ -2,11 +2,13 @@ import { createServer, type AddressInfo } from 'node:net';
 
 import { Test } from '@nestjs/testing';
 
-import { ObjectStorage } from '../../src/core/storage/object-storage';
+import { ObjectStorage, StorageUnavailableError } from '../../src/core/storage/object-storage';
 import { S3ObjectStorage } from '../../src/core/storage/s3-object-storage';
 import { StorageModule } from '../../src/core/storage/storage.module';
 import { describeObjectStorageContract, generatedStream } from '../utils/object-storage.contract';
 import { S3_CREDENTIALS, startS3Server } from '../utils/s3-server';
+import { SERVICES } from '../utils/services-env';
+import { createTestApp } from '../utils/test-app';
 
 const credentials = S3_CREDENTIALS;
 
@@ -91,5 +93,53 @@ describe('S3ObjectStorage', () => {
     expect(make('127.0.0.1:9000')).toThrow(TypeError);
     expect(make('http://minio:9000/prefix')).toThrow(TypeError);
     expect(make('ftp://minio')).toThrow(TypeError);
+  });
+});
+
+describe('object storage going away', () => {
+  it('reports STORAGE_UNAVAILABLE (retryable) from every call once the S3 server is gone', async () => {
+    const gone = await startS3Server();
+    const storage = new S3ObjectStorage({ endpoint: gone.endpoint, ...credentials, bucket: 'uploads', partSize: 5 * 1024 * 1024 });
+    await storage.init();
+    await storage.put('a/one', Buffer.from('1'));
+    await gone.close();
+
+    const calls: [string, () => Promise<unknown>][] = [
+      ['put a buffer', () => storage.put('a/two', Buffer.from('2'))],
+      ['put a stream', () => storage.put('a/three', generatedStream(6 * 1024 * 1024))],
+      ['get', () => storage.get('a/one')],
+      ['stat', () => storage.stat('a/one')],
+      ['delete', () => storage.delete('a/one')],
+      ['deletePrefix', () => storage.deletePrefix('a/')],
+    ];
+    for (const [name, call] of calls) {
+      const error = await call().then(() => new Error(`${name} succeeded`), (e: unknown) => e);
+      expect([name, error]).toEqual([name, expect.any(StorageUnavailableError)]);
+      expect(error).toMatchObject({ code: 'STORAGE_UNAVAILABLE', kind: 'unavailable', retryable: true });
+    }
+  });
+
+  it('answers an upload with 503 STORAGE_UNAVAILABLE problem+json, and leaves no job', async () => {
+    const gone = await startS3Server();
+    const t = await createTestApp(
+      { S3_ENDPOINT: gone.endpoint, S3_ACCESS_KEY: credentials.accessKey, S3_SECRET_KEY: credentials.secretKey, S3_BUCKET: 'uploads' },
+      { databaseBaseUrl: SERVICES.databaseUrl },
+    );
+    try {
+      const user = await t.createUser();
+      await gone.close();
+      const res = await t
+        .http()
+        .post('/api/v1/files/upload')
+        .set('authorization', `Bearer ${user.token}`)
+        .attach('file', Buffer.from('{"timestamp":"2026-01-01T00:00:00Z","level":"INFO","message":"m"}\n'), 'a.jsonl');
+      expect(res.status).toBe(503);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 503, code: 'STORAGE_UNAVAILABLE' });
+      const jobs = await t.http().get('/api/v1/jobs').set('authorization', `Bearer ${user.token}`).expect(200);
+      expect(jobs.body.items).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });

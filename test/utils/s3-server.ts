@@ -20,7 +20,7 @@ export const S3_CREDENTIALS = { accessKey: 'S3RVER', secretKey: 'S3RVER', region
  * empty parent folders, so two keys in one folder race (ENOENT, HTTP 500) and only minio's single
  * retry hides it. S3 and MinIO have no such race, so the fix belongs here, not in the driver.
  */
-function serialiseDeletes({ store }: S3rver): void {
+export function serialiseDeletes({ store }: S3rver): void {
   const deleteObject = store.deleteObject.bind(store);
   let previous: Promise<unknown> = Promise.resolve();
   store.deleteObject = (bucket, key) => {

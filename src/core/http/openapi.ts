@@ -43,6 +43,7 @@ export function addStandardAnswers(document: OpenAPIObject): OpenAPIObject {
         answers['415'] = 'A content type the route does not take (UNSUPPORTED_MEDIA_TYPE)';
       }
       if (op.requestBody || hasQuery) answers['422'] = 'Invalid fields, named in `errors[]` (VALIDATION_FAILED, INVALID_CURSOR)';
+      if (takesFile(op)) answers['503'] = 'Object storage unavailable: nothing was stored, retry later (STORAGE_UNAVAILABLE)';
       for (const [status, description] of Object.entries(answers)) {
         op.responses[status] ??= { description };
       }
@@ -52,6 +53,12 @@ export function addStandardAnswers(document: OpenAPIObject): OpenAPIObject {
     }
   }
   return document;
+}
+
+/** An upload: its bytes go to object storage, which may be away. */
+function takesFile(op: OperationObject): boolean {
+  const content = (op.requestBody as { content?: Record<string, unknown> } | undefined)?.content ?? {};
+  return Object.keys(content).some((type) => type === 'multipart/form-data' || type === 'application/octet-stream');
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -65,11 +72,32 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: '/api/v1/auth/token', scopes: {} } } }, 'oauth2')
     .build();
-  return addStandardAnswers(
-    SwaggerModule.createDocument(app, config, {
-      operationIdFactory: (_controllerKey, methodKey) => methodKey,
-    }),
+  return nullableReferences(
+    addStandardAnswers(
+      SwaggerModule.createDocument(app, config, {
+        operationIdFactory: (_controllerKey, methodKey) => methodKey,
+      }),
+    ),
   );
+}
+
+/**
+ * `@ApiProperty({ type: SomeDto, nullable: true })` comes out of @nestjs/swagger as
+ * `{nullable: true, type: 'object', allOf: [{$ref}]}`: `nullable` does not reach into `allOf`, so
+ * a strict validator (ajv) rejects the `null` the API really sends (a task's `engine` before it
+ * ran). Rewritten as `oneOf: [{$ref}, {type: 'null'}]`, which validators and client generators
+ * (openapi-typescript: `SomeDto | null`) read as meant; the description stays beside it.
+ */
+export function nullableReferences(document: OpenAPIObject): OpenAPIObject {
+  for (const schema of Object.values(document.components?.schemas ?? {}) as { properties?: Record<string, Record<string, unknown>> }[]) {
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      const allOf = property.allOf as unknown[] | undefined;
+      if (property.nullable !== true || allOf?.length !== 1) continue;
+      const { nullable: _nullable, type: _type, allOf: _allOf, ...rest } = property;
+      schema.properties![name] = { ...rest, oneOf: [allOf[0], { type: 'null' }] };
+    }
+  }
+  return document;
 }
 
 /**

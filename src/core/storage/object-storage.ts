@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 
+import { DomainError } from '../errors/domain-error';
+
 export interface ObjectStat {
   key: string;
   size: number;
@@ -39,6 +41,27 @@ export class ObjectNotFoundError extends Error {
     super(`Object not found: ${key}`);
     this.name = new.target.name;
   }
+}
+
+/**
+ * The object store could not be reached (refused, reset, timed out, DNS): the caller's input was
+ * fine, so HTTP answers 503 STORAGE_UNAVAILABLE (problem+json) and a worker retries the message.
+ */
+export class StorageUnavailableError extends DomainError {
+  constructor(override readonly cause: unknown) {
+    super('STORAGE_UNAVAILABLE', 'Object storage is unavailable right now; try again shortly.', { kind: 'unavailable', retryable: true });
+  }
+}
+
+// Socket and resolver failures: the store is away, as opposed to an answer it gave (403, NoSuchKey).
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+/** `error` as a StorageUnavailableError when it is a network failure of the store, else unchanged. */
+export function storageError(error: unknown): unknown {
+  if (error instanceof DomainError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return new StorageUnavailableError(error);
+  return error;
 }
 
 export class InvalidObjectKeyError extends Error {

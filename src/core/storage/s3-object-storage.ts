@@ -10,6 +10,7 @@ import {
   assertValidRange,
   ObjectNotFoundError,
   ObjectStorage,
+  storageError,
   type ObjectStat,
   type PutOptions,
 } from './object-storage';
@@ -81,7 +82,7 @@ export class S3ObjectStorage extends ObjectStorage {
     const headers: Record<string, string> = options.contentType ? { 'Content-Type': options.contentType } : {};
     if (Buffer.isBuffer(body)) {
       assertExpectedSize(key, options.size, body.length);
-      await this.client.putObject(this.bucket, key, body, body.length, headers);
+      await this.client.putObject(this.bucket, key, body, body.length, headers).catch(rethrow);
       return { size: body.length };
     }
     return this.putStream(key, body, headers, options.size);
@@ -99,7 +100,7 @@ export class S3ObjectStorage extends ObjectStorage {
       if (isNotFound(err)) throw new ObjectNotFoundError(key);
       // S3 answers 416 for a range starting past the end; the contract is an empty body, as a file gives.
       if (s3ErrorCode(err) === 'InvalidRange') return Readable.from([]);
-      throw err;
+      throw storageError(err);
     }
   }
 
@@ -116,13 +117,13 @@ export class S3ObjectStorage extends ObjectStorage {
       };
     } catch (err) {
       if (isNotFound(err)) return null;
-      throw err;
+      throw storageError(err);
     }
   }
 
   async delete(key: string): Promise<void> {
     assertValidKey(key);
-    await this.client.removeObject(this.bucket, key);
+    await this.client.removeObject(this.bucket, key).catch(rethrow);
   }
 
   async deletePrefix(prefix: string): Promise<number> {
@@ -144,8 +145,12 @@ export class S3ObjectStorage extends ObjectStorage {
   async *list(prefix: string): AsyncIterable<ObjectStat> {
     assertValidPrefix(prefix, { allowEmpty: true });
     const items = this.client.listObjectsV2(this.bucket, prefix, true) as AsyncIterable<BucketItem>;
-    for await (const item of items) {
-      if (item.name !== undefined) yield { key: item.name, size: item.size, lastModified: item.lastModified };
+    try {
+      for await (const item of items) {
+        if (item.name !== undefined) yield { key: item.name, size: item.size, lastModified: item.lastModified };
+      }
+    } catch (err) {
+      throw storageError(err);
     }
   }
 
@@ -195,10 +200,10 @@ export class S3ObjectStorage extends ObjectStorage {
       assertExpectedSize(key, expectedSize, size);
       const rest = Buffer.concat(chunks);
       if (!upload) {
-        await this.client.putObject(this.bucket, key, rest, rest.length, headers);
+        await this.client.putObject(this.bucket, key, rest, rest.length, headers).catch(rethrow);
       } else {
         if (rest.length > 0) await this.uploadPart(upload, rest);
-        await this.client.completeMultipartUpload(this.bucket, key, upload.uploadId, upload.parts);
+        await this.client.completeMultipartUpload(this.bucket, key, upload.uploadId, upload.parts).catch(rethrow);
       }
       return { size };
     } catch (err) {
@@ -208,7 +213,7 @@ export class S3ObjectStorage extends ObjectStorage {
   }
 
   private async startUpload(key: string, headers: Record<string, string>): Promise<MultipartUpload> {
-    const uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, headers);
+    const uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, headers).catch(rethrow);
     return { key, uploadId, parts: [] };
   }
 
@@ -226,7 +231,7 @@ export class S3ObjectStorage extends ObjectStorage {
         headers: { 'Content-MD5': createHash('md5').update(data).digest('base64') },
       },
       data,
-    );
+    ).catch(rethrow);
     upload.parts.push({ part: partNumber, etag });
   }
 
@@ -242,7 +247,7 @@ export class S3ObjectStorage extends ObjectStorage {
 
   private async removeBatch(keys: string[]): Promise<number> {
     // minio resolves with the per-key failures only (quiet mode), so anything returned is an error.
-    const failures = await this.client.removeObjects(this.bucket, keys);
+    const failures = await this.client.removeObjects(this.bucket, keys).catch(rethrow);
     if (failures.length > 0) {
       throw new Error(`Could not delete ${failures.length} of ${keys.length} objects: ${JSON.stringify(failures[0])}`);
     }
@@ -273,6 +278,11 @@ function s3ErrorCode(err: unknown): string | undefined {
 function isNotFound(err: unknown): boolean {
   const code = s3ErrorCode(err);
   return code === 'NoSuchKey' || code === 'NotFound';
+}
+
+/** Client calls only: an error of the body stream (a client that hung up) is not the store's. */
+function rethrow(err: unknown): never {
+  throw storageError(err);
 }
 
 function errorMessage(err: unknown): string {
