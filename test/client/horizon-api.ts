@@ -21,7 +21,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/users": {
+    "/api/v1/auth/logout": {
         parameters: {
             query?: never;
             header?: never;
@@ -29,6 +29,30 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        put?: never;
+        /**
+         * Revoke the token of this request
+         * @description On every gateway at once: REST, Socket.IO and WebSocket connections opened with it close.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Users by username (admins only)
+         * @description `?q=` keeps usernames starting with it, in any case.
+         */
+        get: operations["listUsers"];
         put?: never;
         /** Create a user (admins only) */
         post: operations["createUser"];
@@ -47,6 +71,71 @@ export interface paths {
         };
         /** The caller */
         get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your password
+         * @description Every other token of yours is revoked at once; the one in use stays valid.
+         */
+        post: operations["changeMyPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user (admins only) */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user and erase everything of theirs (admins only)
+         * @description The account is disabled and its tokens revoked at once; its rows and stored objects are then erased. 404 afterwards; the username can be reused.
+         */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user's role, disable or enable them, or reset their password (admins only)
+         * @description A role change, `disabled: true` or a password revokes every token the user holds at once, on REST, Socket.IO and WebSocket.
+         */
+        patch: operations["changeUser"];
+        trace?: never;
+    };
+    "/api/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin actions, newest first (admins only)
+         * @description Append-only: users created, changed, disabled, enabled, deleted; passwords reset.
+         */
+        get: operations["listAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -87,7 +176,8 @@ export interface paths {
         get: operations["getEcg"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an ECG, its signals and insights */
+        delete: operations["deleteEcg"];
         options?: never;
         head?: never;
         patch?: never;
@@ -484,6 +574,72 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        PasswordChangeDto: {
+            /** Format: password */
+            current_password: string;
+            /** Format: password */
+            new_password: string;
+        };
+        UserAdminResponseDto: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            /** @enum {string} */
+            role: "user" | "admin";
+            /** Format: date-time */
+            created_at: string;
+            /** @description A disabled user cannot log in; their tokens are refused */
+            disabled: boolean;
+            /** Format: date-time */
+            last_login_at: string | null;
+        };
+        UserPageDto: {
+            items: components["schemas"]["UserAdminResponseDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
+        UserPatchDto: {
+            /** @enum {string} */
+            role?: "user" | "admin";
+            disabled?: boolean;
+            /**
+             * Format: password
+             * @description A new password (reset)
+             */
+            password?: string;
+        };
+        UserErasingDto: {
+            /** @enum {string} */
+            status: "erasing";
+        };
+        AuditEventResponseDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            action: "user.created" | "user.changed" | "user.disabled" | "user.enabled" | "user.password_reset" | "user.deleted";
+            /**
+             * Format: uuid
+             * @description The admin who acted (kept after that account is deleted)
+             */
+            actor_id: string | null;
+            actor_username: string | null;
+            /** Format: uuid */
+            target_id: string | null;
+            /** @description The username at the time */
+            target_username: string | null;
+            request_id: string | null;
+            /** @description What changed, e.g. `{role: {from, to}}`; never a password */
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        AuditEventPageDto: {
+            items: components["schemas"]["AuditEventResponseDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
         EcgLeadCreateDto: {
             /**
              * @example II
@@ -621,6 +777,10 @@ export interface components {
             completed_at: string | null;
             /** @description Why the job failed */
             error: string | null;
+            /** @description True once RETENTION_DAYS erased its file, entries and rejections (then 410 JOB_EXPIRED); the rest of the row stays */
+            expired: boolean;
+            /** Format: date-time */
+            expired_at: string | null;
             links: components["schemas"]["JobLinksDto"];
         };
         JobPageDto: {
@@ -854,12 +1014,24 @@ export interface components {
             items: components["schemas"]["TranscriptionListItemDto"][];
             next_cursor: string | null;
         };
+        TranscriptWordDto: {
+            /** @example fox */
+            word: string;
+            /** @description Seconds from the start of the audio */
+            start_s: number;
+            /** @description Seconds from the start of the audio */
+            end_s: number;
+            /** @description The engine's posterior probability that it heard this word */
+            confidence: number;
+        };
         TranscriptSegmentDto: {
             /** @description Seconds from the start of the audio */
             start_s: number;
             /** @description Seconds from the start of the audio */
             end_s: number;
             text: string;
+            /** @description The segment's words in order, each timed with its confidence */
+            words: components["schemas"]["TranscriptWordDto"][];
         };
         TranscriptionResponseDto: {
             /** Format: uuid */
@@ -876,6 +1048,13 @@ export interface components {
             text: string | null;
             /** @description Timed utterances in order; empty until completed */
             segments: components["schemas"]["TranscriptSegmentDto"][];
+            /**
+             * @description What lowers the accuracy of this transcript, found in the audio; empty when nothing does
+             * @example [
+             *       "narrowband audio: accuracy will be low"
+             *     ]
+             */
+            warnings: string[];
             /** @example pocketsphinx */
             engine: string | null;
             /** @description Why the transcription failed */
@@ -884,6 +1063,10 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             completed_at: string | null;
+            /** @description True once RETENTION_DAYS erased its transcript (`text` null, `segments` empty) and audio; the rest of the row stays */
+            expired: boolean;
+            /** Format: date-time */
+            expired_at: string | null;
             links: components["schemas"]["TranscriptionLinksDto"];
         };
         TaskCreateDto: {
@@ -973,6 +1156,10 @@ export interface components {
             engine: components["schemas"]["TaskEngineDto"] | null;
             /** @description Why the task failed */
             error: string | null;
+            /** @description True once RETENTION_DAYS erased its files (then the result answers 410 TASK_RESULT_EXPIRED); the rest of the row stays */
+            expired: boolean;
+            /** Format: date-time */
+            expired_at: string | null;
             links: components["schemas"]["TaskLinksDto"];
         };
         TaskPageDto: {
@@ -1069,8 +1256,87 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many attempts from this address */
+            /** @description Too many attempts from this address (RATE_LIMITED), or too many failed logins for this username or address (LOGIN_THROTTLED); `Retry-After` says when to try again */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token is refused from now on */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next_cursor` */
+                cursor?: string;
+                /** @description Only usernames starting with this (any case) */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPageDto"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, named in `errors[]` (VALIDATION_FAILED, INVALID_CURSOR) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1185,6 +1451,334 @@ export interface operations {
             };
             /** @description Missing, expired or invalid bearer token (UNAUTHORIZED) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changeMyPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeDto"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed body, or JSON nested deeper than 64 levels (MALFORMED_JSON, NESTING_TOO_DEEP) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The current password is wrong (INVALID_CURRENT_PASSWORD), or no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the route limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A content type the route does not take (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The new password is not 10 to 256 characters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong current passwords (LOGIN_THROTTLED); `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAdminResponseDto"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user (USER_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserErasingDto"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user (USER_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The last enabled admin cannot be deleted (LAST_ADMIN) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changeUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserPatchDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAdminResponseDto"];
+                };
+            };
+            /** @description Malformed body, or JSON nested deeper than 64 levels (MALFORMED_JSON, NESTING_TOO_DEEP) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such user (USER_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description That would leave no enabled admin (LAST_ADMIN) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the route limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A content type the route does not take (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, named in `errors[]` (VALIDATION_FAILED, INVALID_CURSOR) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's `next_cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPageDto"];
+                };
+            };
+            /** @description Missing, expired or invalid bearer token (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, named in `errors[]` (VALIDATION_FAILED, INVALID_CURSOR) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1369,6 +1963,61 @@ export interface operations {
             };
             /** @description No such ECG among yours (ECG_NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteEcg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, expired or invalid bearer token (UNAUTHORIZED) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Admins manage users only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such ECG among yours (ECG_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The ECG is being analysed (ECG_PROCESSING) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1679,6 +2328,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Erased after the retention period (JOB_EXPIRED) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields, named in `errors[]` (VALIDATION_FAILED, INVALID_CURSOR) */
             422: {
                 headers: {
@@ -1733,6 +2391,15 @@ export interface operations {
             };
             /** @description No such resource among yours (NOT_FOUND or a feature code) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Erased after the retention period (JOB_EXPIRED) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2788,6 +3455,15 @@ export interface operations {
             };
             /** @description Not processed (yet) (TASK_NOT_PROCESSED) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Erased after the retention period (TASK_RESULT_EXPIRED) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
