@@ -1,27 +1,13 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Erasure and retention (docs/data-lifecycle.md): the erasures under way, and when a row's original
- * was erased and its results expired. The partial indexes keep the retention sweeper's scans to the
+ * Retention (docs/data-lifecycle.md): when a row's original was erased and its results expired. The partial indexes keep the retention sweeper's scans to the
  * rows it still has work on.
  */
 export class DataLifecycle1765100000000 implements MigrationInterface {
   name = 'DataLifecycle1765100000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    // Deleted with the user row (the last step of an erasure), so nothing of the account stays.
-    await queryRunner.query(`
-      CREATE TABLE "user_erasures" (
-        "user_id" uuid NOT NULL,
-        "request_id" varchar(128),
-        "republish_count" smallint NOT NULL DEFAULT 0,
-        "requested_at" timestamptz NOT NULL DEFAULT now(),
-        "updated_at" timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT "user_erasures_pkey" PRIMARY KEY ("user_id"),
-        CONSTRAINT "user_erasures_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE
-      )`);
-    await queryRunner.query(`CREATE INDEX "user_erasures_updated_at_idx" ON "user_erasures" ("updated_at")`);
-
     await queryRunner.query(`ALTER TABLE "jobs" ADD "expired_at" timestamptz`);
     await queryRunner.query(`ALTER TABLE "tasks" ADD "original_erased_at" timestamptz, ADD "expired_at" timestamptz`);
     await queryRunner.query(`ALTER TABLE "transcriptions" ADD "original_erased_at" timestamptz, ADD "expired_at" timestamptz`);
@@ -52,6 +38,5 @@ export class DataLifecycle1765100000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "transcriptions" DROP COLUMN "expired_at", DROP COLUMN "original_erased_at"`);
     await queryRunner.query(`ALTER TABLE "tasks" DROP COLUMN "expired_at", DROP COLUMN "original_erased_at"`);
     await queryRunner.query(`ALTER TABLE "jobs" DROP COLUMN "expired_at"`);
-    await queryRunner.query(`DROP TABLE "user_erasures"`);
   }
 }

@@ -10,6 +10,7 @@ import { Accounts1764300000000 } from '../migrations/1764300000000-accounts';
 import type { FeatureRegistry } from './core/core.module';
 import { UserErasureEntity } from './core/data-lifecycle/entities/user-erasure.entity';
 import { USERS_ERASE } from './core/data-lifecycle/user-erasure.messages';
+import { CreateUserErasures1765000000000 } from '../migrations/1765000000000-create-user-erasures';
 import { DataLifecycle1765100000000 } from '../migrations/1765100000000-data-lifecycle';
 import { UserEntity } from './modules/auth/entities/user.entity';
 import { AccessTokenEntity } from './modules/auth/entities/access-token.entity';
@@ -93,6 +94,7 @@ export const FEATURES: FeatureRegistry = {
     CreateTasks1764100000000,
     CreateTranscriptions1764200000000,
     Accounts1764300000000,
+    CreateUserErasures1765000000000,
     DataLifecycle1765100000000,
     TranscriptionsWarnings1796472000000,
   ],

@@ -10,6 +10,10 @@ import { IsString, IsUUID, MaxLength } from 'class-validator';
 import request from 'supertest';
 import { Column, Entity, PrimaryColumn, Repository, UpdateDateColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { CreateUsers1763835000000 } from '../../migrations/1763835000000-create-users';
+import { Accounts1764300000000 } from '../../migrations/1764300000000-accounts';
+import { CreateUserErasures1765000000000 } from '../../migrations/1765000000000-create-user-erasures';
+import { UserErasureEntity } from '../../src/core/data-lifecycle/entities/user-erasure.entity';
+import { USERS_ERASE } from '../../src/core/data-lifecycle/user-erasure.messages';
 import { AppConfig } from '../../src/core/config/app-config';
 import { CoreModule } from '../../src/core/core.module';
 import { claimStaleRows, isRowOpen, raiseProgress, updateOpenRow } from '../../src/core/database/workload-rows';
@@ -26,6 +30,9 @@ import { objectKey } from '../../src/core/storage/object-keys';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
 import { defineWorkload, InjectWorkload, workloadProviders, type WorkloadStore } from '../../src/core/workload/workload';
 import type { WorkloadLifecycle, WorkRun } from '../../src/core/workload/workload-lifecycle';
+import { AccessTokenEntity } from '../../src/modules/auth/entities/access-token.entity';
+import { AuditEventEntity } from '../../src/modules/auth/entities/audit-event.entity';
+import { LoginThrottleEntity } from '../../src/modules/auth/entities/login-throttle.entity';
 import { UserEntity } from '../../src/modules/auth/entities/user.entity';
 import { AuthModule } from '../../src/modules/auth/auth.module';
 import { poll, until } from '../utils/poll';
@@ -225,7 +232,10 @@ describe('a toy workload built with nothing but the kit', () => {
     const database = await createTestDatabase();
     const dataDir = await mkdtemp(join(tmpdir(), 'horizon-toy-'));
     const config = AppConfig.from({ DATA_DIR: dataDir, DATABASE_URL: database.url, LOG_LEVEL: 'error', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'admin-password-1' });
-    const features = { queues: [TOYS_PLAY], entities: [UserEntity, ToyEntity], migrations: [CreateUsers1763835000000, CreateToys9999999999999] };
+    // The platform's own parts come along: accounts (auth) and user erasure (core/data-lifecycle).
+    const features = { queues: [TOYS_PLAY, USERS_ERASE], entities: [UserEntity, AccessTokenEntity, LoginThrottleEntity, AuditEventEntity, UserErasureEntity, ToyEntity],
+      migrations: [CreateUsers1763835000000, Accounts1764300000000, CreateUserErasures1765000000000, CreateToys9999999999999],
+    };
     const moduleRef = await Test.createTestingModule({
       imports: [CoreModule.forRoot(config, { consume: true, http: true, features }), HttpModule, AuthModule, RealtimeGatewayModule.forRoot({ accessTokens: AuthModule }), ToysModule],
     }).compile();
@@ -246,7 +256,7 @@ describe('a toy workload built with nothing but the kit', () => {
       await rm(dataDir, { recursive: true, force: true });
     };
   });
-  afterAll(() => close());
+  afterAll(() => close?.());
 
   const auth = () => ({ authorization: `Bearer ${token}` });
   const upload = async (text: string) => (await http().post('/api/v1/toys').set(auth()).send({ text }).expect(202)).body.id as string;

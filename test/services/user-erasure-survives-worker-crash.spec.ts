@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { UserErasureService } from '../../src/core/data-lifecycle/user-erasure.service';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
-import { takeCensus, tablesMentioning } from '../utils/data-census';
+import { Census, takeCensus, tablesMentioning } from '../utils/data-census';
 import { poll } from '../utils/poll';
 import { RunningProcess, startWorkerProcess } from '../utils/process';
 import { S3_CREDENTIALS, startS3Server } from '../utils/s3-server';
@@ -103,7 +103,9 @@ describe('user erasure survives a worker crash (RabbitMQ, PostgreSQL, S3)', () =
       intervalMs: 200,
     });
 
-    expect(await takeCensus(t)).toEqual(before);
+    // The admin's audit rows and login tokens grow with creating alice; alice is in neither (below).
+    const withoutAdminActivity = (c: Census): Census => ({ ...c, rows: { ...c.rows, audit_events: 0, access_tokens: 0 } });
+    expect(withoutAdminActivity(await takeCensus(t))).toEqual(withoutAdminActivity(before));
     expect(await tablesMentioning(t, alice.id, ['audit_events'])).toEqual([]);
   }, 360_000);
 });
