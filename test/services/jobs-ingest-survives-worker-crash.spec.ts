@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { ObjectStorage } from '../../src/core/storage/object-storage';
 import { logLine, validLogFile } from '../factories/log-file.factory';
 import { RunningProcess, startWorkerProcess } from '../utils/process';
-import { S3_CREDENTIALS, startS3Server } from '../utils/s3-server';
+import { s3Settings, startS3Server } from '../utils/s3-server';
 import { createTestVhost, SERVICES } from '../utils/services-env';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { poll } from '../utils/poll';
@@ -27,10 +27,7 @@ describe('jobs ingestion on real services', () => {
     vhost = createTestVhost();
     env = {
       RABBITMQ_URL: vhost.url,
-      S3_ENDPOINT: s3.endpoint,
-      S3_ACCESS_KEY: S3_CREDENTIALS.accessKey,
-      S3_SECRET_KEY: S3_CREDENTIALS.secretKey,
-      S3_BUCKET: 'horizon-jobs-test',
+      ...s3Settings(s3.endpoint, 'horizon-jobs-test'),
       JWT_SECRET,
       LOG_LEVEL: 'warn',
     };

@@ -1,5 +1,5 @@
 import { createTestVhost, SERVICES } from '../utils/services-env';
-import { S3_CREDENTIALS, startS3Server } from '../utils/s3-server';
+import { s3Settings, startS3Server } from '../utils/s3-server';
 import { ADMIN, createTestApp, TestApp } from '../utils/test-app';
 
 /** The platform as production runs it: real PostgreSQL, RabbitMQ and an S3 server. */
@@ -14,10 +14,7 @@ describe('platform on real PostgreSQL, RabbitMQ and S3', () => {
     t = await createTestApp(
       {
         RABBITMQ_URL: vhost.url,
-        S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY: S3_CREDENTIALS.accessKey,
-        S3_SECRET_KEY: S3_CREDENTIALS.secretKey,
-        S3_BUCKET: 'horizon-platform-test',
+        ...s3Settings(s3.endpoint, 'horizon-platform-test'),
       },
       { databaseBaseUrl: SERVICES.databaseUrl },
     );

@@ -2,7 +2,7 @@ import { ObjectStorage } from '../../src/core/storage/object-storage';
 import { AUDIO_TEXTS, audioFixture, wavHeader } from '../factories/audio-fixtures';
 import { poll } from '../utils/poll';
 import { RunningProcess, startWorkerProcess } from '../utils/process';
-import { S3_CREDENTIALS, startS3Server } from '../utils/s3-server';
+import { s3Settings, startS3Server } from '../utils/s3-server';
 import { createTestVhost, SERVICES } from '../utils/services-env';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { wordAccuracy } from '../utils/word-accuracy';
@@ -32,10 +32,7 @@ describe('transcriptions on real services', () => {
     vhost = createTestVhost();
     env = {
       RABBITMQ_URL: vhost.url,
-      S3_ENDPOINT: s3.endpoint,
-      S3_ACCESS_KEY: S3_CREDENTIALS.accessKey,
-      S3_SECRET_KEY: S3_CREDENTIALS.secretKey,
-      S3_BUCKET: 'horizon-transcriptions-test',
+      ...s3Settings(s3.endpoint, 'horizon-transcriptions-test'),
       JWT_SECRET: 'services-test-secret-of-at-least-32-chars',
       LOG_LEVEL: 'warn',
     };

@@ -4,7 +4,7 @@ import { ObjectStorage } from '../../src/core/storage/object-storage';
 import { Census, takeCensus, tablesMentioning } from '../utils/data-census';
 import { poll } from '../utils/poll';
 import { RunningProcess, startWorkerProcess } from '../utils/process';
-import { S3_CREDENTIALS, startS3Server } from '../utils/s3-server';
+import { s3Settings, startS3Server } from '../utils/s3-server';
 import { createTestVhost, SERVICES } from '../utils/services-env';
 import { createTestApp, TestApp } from '../utils/test-app';
 
@@ -30,10 +30,7 @@ describe('user erasure survives a worker crash (RabbitMQ, PostgreSQL, S3)', () =
     vhost = createTestVhost();
     env = {
       RABBITMQ_URL: vhost.url,
-      S3_ENDPOINT: s3.endpoint,
-      S3_ACCESS_KEY: S3_CREDENTIALS.accessKey,
-      S3_SECRET_KEY: S3_CREDENTIALS.secretKey,
-      S3_BUCKET: 'horizon-erasure-test',
+      ...s3Settings(s3.endpoint, 'horizon-erasure-test'),
       JWT_SECRET,
       LOG_LEVEL: 'warn',
       WORKER_QUEUES: 'users.erase',

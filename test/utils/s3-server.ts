@@ -15,6 +15,11 @@ const S3rverServer: new (options: Record<string, unknown>) => S3rver = require('
 /** s3rver's built-in account. */
 export const S3_CREDENTIALS = { accessKey: 'S3RVER', secretKey: 'S3RVER', region: 'us-east-1' };
 
+/** The app's settings for the test S3 server at `endpoint`, in a bucket of the test's own. */
+export function s3Settings(endpoint: string, bucket: string): Record<string, string> {
+  return { S3_ENDPOINT: endpoint, S3_ACCESS_KEY: S3_CREDENTIALS.accessKey, S3_SECRET_KEY: S3_CREDENTIALS.secretKey, S3_BUCKET: bucket };
+}
+
 /**
  * s3rver deletes the keys of one DeleteObjects request in parallel, and each delete then prunes
  * empty parent folders, so two keys in one folder race (ENOENT, HTTP 500) and only minio's single
