@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import express from 'express';
 import request from 'supertest';
-import { BULK_BODIES_IN_FLIGHT, bodyParsers } from './body-parsers';
+import { bodyParsers } from './body-parsers';
+
+const BUDGET = 250_000;
+const IN_BUDGET = 2;
 
 describe('bodyParsers', () => {
   let server: Server;
@@ -11,7 +14,8 @@ describe('bodyParsers', () => {
 
   beforeAll(() => {
     const app = express();
-    for (const parser of bodyParsers([{ prefix: '/bulk', limit: '2mb' }])) app.use(parser);
+    // A 250 kB budget: two of the 100 kB bodies below fit at once, a third waits.
+    for (const parser of bodyParsers([{ prefix: '/bulk', limit: '2mb' }], BUDGET)) app.use(parser);
     app.post('/bulk', (_req, res) => {
       inHandler += 1;
       maxInHandler = Math.max(maxInHandler, inHandler);
@@ -36,7 +40,7 @@ describe('bodyParsers', () => {
     expect(res.body.code).toBe('NESTING_TOO_DEEP');
   });
 
-  it('has at most BULK_BODIES_IN_FLIGHT bulk requests past the parser at once', async () => {
+  it('has at most a byte budget of bulk bodies past the parser at once', async () => {
     const auth = { authorization: 'Bearer a.b.c' };
     const pending = Array.from({ length: 5 }, () => request(server).post('/bulk').set(auth).send({ x: 'y'.repeat(100_000) }).then((r) => r.status));
     const deadline = Date.now() + 5_000;
@@ -45,7 +49,7 @@ describe('bodyParsers', () => {
     pending.forEach((p) => void p.then((s) => statuses.push(s)));
     while (answered < 5 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(inHandler).toBeLessThanOrEqual(BULK_BODIES_IN_FLIGHT);
+      expect(inHandler).toBeLessThanOrEqual(IN_BUDGET);
       const next = release.shift();
       if (next) {
         next();
@@ -54,6 +58,17 @@ describe('bodyParsers', () => {
     }
     await Promise.all(pending);
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
-    expect(maxInHandler).toBe(BULK_BODIES_IN_FLIGHT);
+    expect(maxInHandler).toBe(IN_BUDGET);
+  });
+
+  it('lets small bulk bodies through together (they do not queue behind each other)', async () => {
+    maxInHandler = 0;
+    const auth = { authorization: 'Bearer a.b.c' };
+    const pending = Array.from({ length: 5 }, () => request(server).post('/bulk').set(auth).send({ x: 'y'.repeat(20_000) }).then((r) => r.status));
+    const deadline = Date.now() + 5_000;
+    while (inHandler < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(inHandler).toBe(5);
+    while (release.length > 0) release.shift()!();
+    expect(await Promise.all(pending)).toEqual([200, 200, 200, 200, 200]);
   });
 });

@@ -16,34 +16,43 @@ export interface BodyLimit {
 const DEFAULT_JSON_LIMIT = '1mb';
 
 /**
- * Bulk bodies (over the default limit) read and parsed at once per process. A 16 MB JSON body
- * costs ~10x its size in heap while parsed and validated, and V8 keeps the high-water mark long
- * after: eight concurrent ones took resident memory from 216 to 590 MiB for good. Further bulk
- * requests wait their turn unread (TCP holds their bytes), so memory is bounded by this number.
+ * Bytes of bulk bodies (over the default limit) read, parsed and handled at once per process,
+ * counted by their Content-Length (a body without one, or compressed, counts as the whole budget). A 16 MB JSON
+ * body costs ~10x its size in heap while parsed and validated, and V8 keeps the high-water mark
+ * long after: eight concurrent ones took resident memory from 216 to 590 MiB for good. Further
+ * bulk requests wait their turn unread (TCP holds their bytes). The budget is two full-size ECG
+ * bodies, the bound two slots gave before, while 0.2 MB ECGs no longer queue behind each other
+ * (two slots serialised POSTs: p50 178 ms at 8 in flight).
  */
-export const BULK_BODIES_IN_FLIGHT = 2;
+export const BULK_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 
-/** A counting semaphore: `acquire` resolves when a slot is free; `release` hands it on in order. */
-class Slots {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
+/** A byte budget: `acquire(n)` resolves, in arrival order, once `n` bytes fit; `release(n)` returns them. */
+class ByteBudget {
+  private used = 0;
+  private readonly waiting: { bytes: number; grant: () => void }[] = [];
 
-  constructor(size: number) {
-    this.free = size;
-  }
+  constructor(private readonly size: number) {}
 
-  acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free -= 1;
+  acquire(bytes: number): Promise<void> {
+    if (this.waiting.length === 0 && this.fits(bytes)) {
+      this.used += bytes;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((grant) => this.waiting.push({ bytes, grant }));
   }
 
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free += 1;
+  release(bytes: number): void {
+    this.used -= bytes;
+    while (this.waiting.length > 0 && this.fits(this.waiting[0].bytes)) {
+      const next = this.waiting.shift()!;
+      this.used += next.bytes;
+      next.grant();
+    }
+  }
+
+  // A request larger than the whole budget still runs, alone.
+  private fits(bytes: number): boolean {
+    return this.used === 0 || this.used + bytes <= this.size;
   }
 }
 
@@ -55,7 +64,7 @@ const BEARER_SHAPE = /^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/i;
  * JSON and form parsers whose failures answer problem+json (they run before Nest's filters
  * can see them). Most routes keep a small limit; routes that take bulk data name their own.
  */
-export function bodyParsers(limits: BodyLimit[]): RequestHandler[] {
+export function bodyParsers(limits: BodyLimit[], bulkBytesInFlight = BULK_BYTES_IN_FLIGHT): RequestHandler[] {
   const sorted = [...limits].sort((a, b) => b.prefix.length - a.prefix.length);
   const parsers = new Map<string, RequestHandler>();
   const jsonFor = (limit: string) => {
@@ -85,7 +94,7 @@ export function bodyParsers(limits: BodyLimit[]): RequestHandler[] {
         sendProblem(res, { ...known, request_id: String(req.id ?? '') });
       });
 
-  const bulkSlots = new Slots(BULK_BODIES_IN_FLIGHT);
+  const bulkBudget = new ByteBudget(bulkBytesInFlight);
   const parseJson = guard((req) => jsonFor(sorted.find((l) => req.path.startsWith(l.prefix))?.limit ?? DEFAULT_JSON_LIMIT));
   const parseText = guard((req) => {
     const match = sorted.find((l) => req.path.startsWith(l.prefix));
@@ -103,11 +112,15 @@ export function bodyParsers(limits: BodyLimit[]): RequestHandler[] {
         request_id: String(req.id ?? ''),
       });
     }
-    void bulkSlots.acquire().then(() => {
+    // A compressed body inflates past its Content-Length: it counts as the whole budget.
+    const encoded = (req.headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity';
+    const declared = Number(req.headers['content-length']);
+    const bytes = !encoded && Number.isSafeInteger(declared) && declared >= 0 && declared < bulkBytesInFlight ? declared : bulkBytesInFlight;
+    void bulkBudget.acquire(bytes).then(() => {
       // The client went away while it waited: its 'close' has fired already.
-      if (res.closed || req.destroyed) return bulkSlots.release();
+      if (res.closed || req.destroyed) return bulkBudget.release(bytes);
       // Held until the answer is sent: the parsed body lives through validation and the handler.
-      res.once('close', () => bulkSlots.release());
+      res.once('close', () => bulkBudget.release(bytes));
       parseBody(req, res, next);
     });
   };

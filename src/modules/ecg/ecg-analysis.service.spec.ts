@@ -4,6 +4,8 @@ import type { WorkRun } from '../../core/workload/workload-lifecycle';
 import { EcgAnalysisService } from './ecg-analysis.service';
 import { EcgError } from './ecg.errors';
 import type { EcgRepository, LeadSignal } from './ecg.repository';
+import type { EcgAnalysisEngine } from './engine/ecg-analysis-engine';
+import analyseEcg from './engine/ecg-analysis.worker';
 import type { EcgEntity } from './entities/ecg.entity';
 
 const PK = '22222222-2222-4222-8222-222222222222';
@@ -14,10 +16,12 @@ function setup(options: { samplingRateHz?: number | null; signals?: LeadSignal[]
     loadSignals: jest.fn(async () => options.signals ?? [{ position: 0, name: 'I', samples: Int32Array.from([1, -1, 1, -1, 1, -1, 0, -1, 0, 1]) }]),
     complete: jest.fn(async (): Promise<EcgEntity | null> => ({ ...ecg, status: 'completed' }) as EcgEntity),
   };
-  const service = new EcgAnalysisService(repository as unknown as EcgRepository);
+  // The thread's entry point, called in this thread: what runs there is the same function.
+  const engine = { run: jest.fn(async (job: Parameters<typeof analyseEcg>[0]) => analyseEcg(job)) };
+  const service = new EcgAnalysisService(repository as unknown as EcgRepository, engine as unknown as EcgAnalysisEngine);
   // A delivery as the workload lifecycle hands it over: the ECG started (processing).
   const run = { row: ecg, key: PK, signal: new AbortController().signal, progress: jest.fn(), checkpoint: jest.fn() } as WorkRun<EcgEntity>;
-  return { service, repository, run };
+  return { service, repository, engine, run };
 }
 
 describe('EcgAnalysisService.analyse', () => {
@@ -71,5 +75,17 @@ describe('EcgAnalysisService.analyse', () => {
     repository.loadSignals.mockRejectedValueOnce(new Error('connection terminated'));
     const error = await service.analyse(run).catch((e: unknown) => e);
     expect(classifyFailure(error)).toBe('retry');
+  });
+
+  it('fails for good when an analysis throws (a deterministic bug), and retries when the thread itself fails', async () => {
+    const { service, engine, run } = setup();
+    engine.run.mockResolvedValueOnce({ ok: false, message: 'boom' });
+    const bug = await service.analyse(run).catch((e: unknown) => e);
+    expect(bug).toBeInstanceOf(EcgError);
+    expect(classifyFailure(bug)).toBe('dead-letter');
+
+    engine.run.mockRejectedValueOnce(new Error('worker thread exited'));
+    const crash = await service.analyse(run).catch((e: unknown) => e);
+    expect(classifyFailure(crash)).toBe('retry');
   });
 });

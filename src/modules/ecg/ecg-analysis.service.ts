@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WorkRun } from '../../core/workload/workload-lifecycle';
-import { runAnalyses } from './analyses';
 import type { LeadResult } from './analyses/ecg-analysis';
+import { EcgAnalysisEngine } from './engine/ecg-analysis-engine';
 import { EcgError } from './ecg.errors';
 import { EcgRepository } from './ecg.repository';
 import type { EcgEntity } from './entities/ecg.entity';
@@ -9,7 +9,10 @@ import type { EcgEntity } from './entities/ecg.entity';
 /** The worker side: runs the analysis registry over a stored ECG and records the outcome. */
 @Injectable()
 export class EcgAnalysisService {
-  constructor(private readonly ecgs: EcgRepository) {}
+  constructor(
+    private readonly ecgs: EcgRepository,
+    private readonly engine: EcgAnalysisEngine,
+  ) {}
 
   /**
    * One delivery's work (the lifecycle started the ECG, leaving deleted and finished ones alone).
@@ -25,13 +28,14 @@ export class EcgAnalysisService {
       if (error instanceof RangeError) throw EcgError.unprocessable(`A stored signal is corrupt: ${error.message}`);
       throw error;
     });
-    let result: ReturnType<typeof runAnalyses>;
-    try {
-      result = runAnalyses(signals, { samplingRateHz: ecg.samplingRateHz ?? undefined });
-    } catch (error) {
-      // A bug in an analysis is deterministic: retrying only delays the failure.
-      throw EcgError.unprocessable(`The analysis failed: ${(error as Error).message}`);
-    }
+    // A thread that dies (out of memory) rejects and the message is retried; an analysis that
+    // throws is a deterministic bug: retrying only delays the failure.
+    const outcome = await this.engine.run({
+      leads: signals.map(({ name, samples }) => ({ name, samples })),
+      samplingRateHz: ecg.samplingRateHz ?? undefined,
+    });
+    if (!outcome.ok) throw EcgError.unprocessable(`The analysis failed: ${outcome.message}`);
+    const result = outcome.result;
 
     return this.ecgs.complete(ecgPk, {
       leads: result.leads.map(({ name: _name, number_of_samples: _count, ...insights }, index) => ({
