@@ -88,7 +88,8 @@ function pathOf(frame: Frame, last: string | number, root = ''): string {
  * because it stops at `maxDepth`, and allocates nothing.
  */
 export function exceedsDepth(value: unknown, maxDepth = MAX_JSON_DEPTH, depth = 1): boolean {
-  if (typeof value !== 'object' || value === null) return false;
+  // Typed arrays (a body parser's packed numbers, see BodyLimit.parseJson) hold numbers only.
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
   if (depth > maxDepth) return true;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {

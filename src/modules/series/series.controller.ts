@@ -35,6 +35,7 @@ import {
   SeriesWithPointsDto,
   toSeriesResponse,
 } from './dto/series.dto';
+import { parseUniformBody } from './dto/uniform-body';
 import { negotiateFormat, sendSeries } from './encoding/series-response';
 import { SeriesForecastService } from './series-forecast.service';
 import { SeriesService } from './series.service';
@@ -52,6 +53,8 @@ export const SERIES_BODY_LIMIT = (config: AppConfig): BodyLimit => ({
   prefix: '/api/v1/series',
   limit: `${Math.ceil((config.seriesMaxPoints * 128) / 1024 / 1024) + 1}mb`,
   textTypes: ['text/csv'],
+  // The uniform form's values straight into a Float64Array; anything else parses as usual.
+  parseJson: parseUniformBody,
 });
 
 @ApiTags('series')

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { DataSource, Repository } from 'typeorm';
 import type { SeriesMetrics } from './analysis/series-metrics';
 import type { SeriesData } from './dto/series-input';
+import { CopyFieldSink, CopyFieldSplitter } from './encoding/binary-copy';
 import { fromLittleEndian, littleEndian } from './encoding/series-encoders';
 import { SeriesEntity } from './entities/series.entity';
 
@@ -78,16 +79,7 @@ export class SeriesRepository {
    * no parameters: the id is a checked UUID and the bounds are integers, inlined.
    */
   async loadSamples(id: string, from: number, to: number, timestampRange: 'same' | 'ends' = 'same'): Promise<SeriesSamples> {
-    if (!UUID.test(id) || !Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from) {
-      throw new Error(`loadSamples: bad arguments ${id} ${from} ${to}`);
-    }
-    const start = from * 8 + 1;
-    const length = (to - from) * 8;
-    const times =
-      timestampRange === 'ends'
-        ? `substring(timestamps_f64 FROM ${start} FOR 8) || substring(timestamps_f64 FROM ${to * 8 - 7} FOR 8)`
-        : `substring(timestamps_f64 FROM ${start} FOR ${length})`;
-    const sql = `COPY (SELECT substring(values_f64 FROM ${start} FOR ${length}), ${times} FROM series WHERE id = '${id}') TO STDOUT (FORMAT binary)`;
+    const sql = samplesCopy(id, from, to, timestampRange, ['values', 'timestamps']);
     const runner = this.dataSource.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;
@@ -98,6 +90,36 @@ export class SeriesRepository {
     } finally {
       await runner.release();
     }
+  }
+
+  /**
+   * Samples [from, to) as the raw binary COPY, fed chunk by chunk to `sink` (field 0 the
+   * timestamps, NULL for a uniform series, field 1 the values, both little-endian float64 as
+   * stored): nothing is decoded or re-assembled. After each chunk `pace()` may answer a promise to
+   * wait on (the socket's backpressure); a throw there (the client went away) ends the COPY and
+   * discards its connection. False when the series has no row (deleted meanwhile).
+   */
+  async streamSamples(id: string, from: number, to: number, sink: CopyFieldSink, pace: () => Promise<void> | undefined): Promise<boolean> {
+    const sql = samplesCopy(id, from, to, 'same', ['timestamps', 'values']);
+    const client = await this.pool().connect();
+    let finished = false;
+    try {
+      const splitter = new CopyFieldSplitter(sink);
+      for await (const chunk of client.query(copyTo(sql))) {
+        splitter.push(chunk as Buffer);
+        const wait = pace();
+        if (wait) await wait;
+      }
+      finished = true;
+      return splitter.rowSeen;
+    } finally {
+      // A COPY left half-read cannot be reused: the connection is closed instead.
+      client.release(finished ? undefined : true);
+    }
+  }
+
+  private pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
   }
 
   countOwned(ownerId: string): Promise<number> {
@@ -131,6 +153,27 @@ export class SeriesRepository {
   async deleteAllOwned(ownerId: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM series WHERE owner_id = $1`, [ownerId]);
   }
+}
+
+/**
+ * The COPY of samples [from, to) of series `id`: the values and the timestamps (all of the window,
+ * or its first and last with `'ends'`), in the order asked. COPY takes no parameters: the id is a
+ * checked UUID and the bounds are integers, inlined.
+ */
+function samplesCopy(id: string, from: number, to: number, timestampRange: 'same' | 'ends', order: ['values', 'timestamps'] | ['timestamps', 'values']): string {
+  if (!UUID.test(id) || !Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from) {
+    throw new Error(`loadSamples: bad arguments ${id} ${from} ${to}`);
+  }
+  const start = from * 8 + 1;
+  const length = (to - from) * 8;
+  const columns = {
+    values: `substring(values_f64 FROM ${start} FOR ${length})`,
+    timestamps:
+      timestampRange === 'ends'
+        ? `substring(timestamps_f64 FROM ${start} FOR 8) || substring(timestamps_f64 FROM ${to * 8 - 7} FOR 8)`
+        : `substring(timestamps_f64 FROM ${start} FOR ${length})`,
+  };
+  return `COPY (SELECT ${columns[order[0]]}, ${columns[order[1]]} FROM series WHERE id = '${id}') TO STDOUT (FORMAT binary)`;
 }
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');

@@ -7,6 +7,7 @@ import { parseCsvSeries, parseJsonSeries, SeriesData } from './dto/series-input'
 import { SeriesReadQueryDto, SeriesResponseDto, toSeriesResponse } from './dto/series.dto';
 import { minMaxBuckets } from './encoding/downsample';
 import { EncodedPointsCache } from './encoding/encoded-points.cache';
+import type { CopyFieldSink } from './encoding/binary-copy';
 import type { PointSource } from './encoding/series-encoders';
 import type { SeriesFormat } from './encoding/series-response';
 import { SeriesEntity } from './entities/series.entity';
@@ -22,6 +23,16 @@ export interface SeriesRead {
   cached?: Buffer[];
   /** Set for a full read in a text format: hand the encoded pieces back to keep them. */
   keep?: (pieces: Buffer[]) => void;
+  /** A binary read of a window (not downsampled): the stored bytes, streamed as they come from the database. */
+  stream?: BinaryStream;
+}
+
+/** The window of a binary read and how to stream its stored bytes (see SeriesRepository.streamSamples). */
+export interface BinaryStream {
+  count: number;
+  /** Epoch ms of point i of the window, for a uniform series (whose timestamps are not stored). */
+  timeAt: (index: number) => number;
+  copy: (sink: CopyFieldSink, pace: () => Promise<void> | undefined) => Promise<boolean>;
 }
 
 /** Storing, reading, listing, counting and deleting series; forecasts are SeriesForecastService. */
@@ -71,6 +82,12 @@ export class SeriesService {
     const length = to - from;
     if (length === 0) return { series, format, points: { values: new Float64Array(0), timeAt: () => 0, indexes: { from: 0, to: 0 } } };
     const sampled = query.max_points !== undefined && length > query.max_points;
+    if (format === 'binary' && !sampled) {
+      const startMs = series.startAt.getTime();
+      const rate = series.samplingRateHz;
+      const timeAt = (i: number) => startMs + ((from + i) * 1000) / rate!;
+      return { series, format, stream: { count: length, timeAt, copy: (sink, pace) => this.repository.streamSamples(series.id, from, to, sink, pace) } };
+    }
     const keepable = format !== 'binary' && from === 0 && to === series.count && !sampled;
     if (keepable) {
       const cached = this.encoded.get(series.id, format);

@@ -79,7 +79,7 @@ export function parseJsonSeries(body: unknown, maxPoints: number): SeriesData {
     if (!['name', 'unit', 'points', 'start', 'sampling_rate_hz', 'values'].includes(key)) problems.add(key, `property ${key} should not exist`);
   }
   const array = hasPoints ? object.points : object.values;
-  if (Array.isArray(array) && array.length > maxPoints) throw SeriesError.tooManyPoints(array.length, maxPoints);
+  if ((Array.isArray(array) || array instanceof Float64Array) && array.length > maxPoints) throw SeriesError.tooManyPoints(array.length, maxPoints);
 
   const { name, unit } = label(problems, object);
   if (hasPoints && uniformKeys.length > 0) {
@@ -131,13 +131,15 @@ function parseUniform(problems: Problems, body: Record<string, unknown>, name: s
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0 || rate > MAX_SAMPLING_RATE_HZ) {
     problems.add('sampling_rate_hz', `sampling_rate_hz must be a positive number of at most ${MAX_SAMPLING_RATE_HZ}, got ${describe(rate)}`);
   }
-  if (!Array.isArray(values) || values.length === 0) {
-    problems.add('values', Array.isArray(values) ? 'values must contain at least one value' : 'values must be an array of numbers');
+  // A Float64Array when the body came through parseUniformBody: numbers already, checked for finiteness below.
+  const isList = Array.isArray(values) || values instanceof Float64Array;
+  if (!isList || values.length === 0) {
+    problems.add('values', isList ? 'values must contain at least one value' : 'values must be an array of numbers');
     problems.throwIfAny();
   }
-  const list = values as unknown[];
+  const list = values as ArrayLike<unknown>;
   const n = list.length;
-  const packed = new Float64Array(n);
+  const packed = values instanceof Float64Array ? values : new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const value = list[i];
     if (typeof value === 'number' && Number.isFinite(value)) packed[i] = value;

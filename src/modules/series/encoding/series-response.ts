@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import { toSeriesResponse } from '../dto/series.dto';
-import type { SeriesRead } from '../series.service';
-import { binaryPoints, csvPoints, jsonPoints } from './series-encoders';
+import { SeriesError } from '../series.errors';
+import type { BinaryStream, SeriesRead } from '../series.service';
+import { binaryPoints, csvPoints, jsonPoints, littleEndian } from './series-encoders';
 
 export type SeriesFormat = 'json' | 'csv' | 'binary';
 
@@ -22,6 +23,7 @@ export function negotiateFormat(req: Request): SeriesFormat {
 export async function sendSeries(res: Response, read: SeriesRead): Promise<void> {
   const { series, format } = read;
   res.vary('Accept');
+  if (read.stream) return sendBinaryStream(res, series.id, read.stream);
   if (format === 'binary') {
     const body = binaryPoints(read.points!);
     res.status(200).type('application/octet-stream').setHeader('X-Series-Count', String(body.length / 16));
@@ -46,6 +48,55 @@ export async function sendSeries(res: Response, read: SeriesRead): Promise<void>
   const pieces = format === 'csv' ? csvPoints(read.points!) : jsonPoints(read.points!);
   const completed = await writeAll(res, read.keep ? keeping(pieces, kept) : pieces, tail);
   if (completed) read.keep?.(kept);
+}
+
+/** Bytes the socket may hold unsent before the COPY waits for it to drain. */
+const AHEAD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A binary read straight from the database's COPY to the socket: the stored little-endian bytes
+ * are written as slices of the COPY's chunks (timestamps, computed here for a uniform series,
+ * then values), up to AHEAD_BYTES ahead of the socket. Headers wait for the row, so a series
+ * deleted meanwhile is still a 404; a client that goes away ends the COPY.
+ */
+async function sendBinaryStream(res: Response, id: string, stream: BinaryStream): Promise<void> {
+  const { count } = stream;
+  const head = () => {
+    if (res.headersSent) return;
+    res.status(200).type('application/octet-stream').setHeader('X-Series-Count', String(count));
+    res.setHeader('Content-Length', String(count * 16));
+  };
+  const sink = {
+    fieldStart(field: number, length: number) {
+      head();
+      if (field === 0 && length === -1) {
+        const times = new Float64Array(count);
+        for (let i = 0; i < count; i++) times[i] = stream.timeAt(i);
+        res.write(littleEndian(times));
+      }
+    },
+    fieldBytes(_field: number, bytes: Buffer) {
+      res.write(bytes);
+    },
+  };
+  const pace = () => {
+    if (res.destroyed) throw new Error('the client went away');
+    return res.writableLength > AHEAD_BYTES ? drainedOrClosed(res) : undefined;
+  };
+  let found: boolean;
+  try {
+    found = await stream.copy(sink, pace);
+  } catch (error) {
+    if (res.destroyed) return;
+    if (res.headersSent) {
+      res.destroy(error as Error);
+      return;
+    }
+    throw error;
+  }
+  if (!found) throw SeriesError.notFound(id);
+  if (count === 0) head();
+  res.end();
 }
 
 function* keeping(pieces: Iterable<Buffer>, kept: Buffer[]): Generator<Buffer> {
