@@ -8,7 +8,8 @@ import { closeOnDisconnect, startBenchApp } from './bench-app';
  * Runs one benchmark target in its own process (so the load generator does not share its
  * event loop) and reports `{port, token?, body}` over IPC.
  *   horizon: the real app on the embedded defaults, with a user and its token
- *   nest:    a minimal Nest on Express app answering the same JSON at the same path, no auth
+ *   nest:    a minimal Nest on Express app answering the same JSON at the same paths (and
+ *            `{"status":"ok"}` at /health/live), no auth
  *   bare:    node:http answering the same JSON the app answers for /users/me
  */
 async function main(): Promise<void> {
@@ -31,7 +32,14 @@ async function main(): Promise<void> {
         return body;
       }
     }
-    @Module({ controllers: [HelloController] })
+    @Controller('health')
+    class HelloHealthController {
+      @Get('live')
+      live(): object {
+        return { status: 'ok' };
+      }
+    }
+    @Module({ controllers: [HelloController, HelloHealthController] })
     class HelloModule {}
     const app = await NestFactory.create<NestExpressApplication>(HelloModule, { logger: false });
     await app.listen(0, '127.0.0.1');
