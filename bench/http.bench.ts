@@ -9,7 +9,8 @@ import { reportRows } from './support/report';
  * the same paths without auth, and a bare node:http server, same load, same run. Targets:
  * users/me ≥ 0.7 of Nest hello, health/live ≥ 0.9 of Nest hello.
  * BENCH_CONNECTIONS (default 50) and BENCH_DURATION_S (default 10) tune the load;
- * BENCH_CPU_PROF=<dir> writes a CPU profile of the app's process there (node --cpu-prof).
+ * BENCH_CPU_PROF=<dir> writes a CPU profile of the app's process per load phase there
+ * (`users-me.cpuprofile`, `health-live.cpuprofile`; warm-up and startup left out).
  *
  * Every target runs under ts-node with `support/without-repl.js` preloaded: ts-node otherwise
  * loads node:repl and node:domain, which taxes every async operation (a compiled app never has it).
@@ -24,14 +25,13 @@ interface Target {
   body?: string;
 }
 
-function start(args: string[], profileDir?: string): Promise<Target> {
+function start(args: string[]): Promise<Target> {
   const child = fork(join(__dirname, 'support', 'http-targets.ts'), args, {
     execArgv: [
       '-r',
       join(__dirname, 'support', 'without-repl.js'),
       '-r',
       'ts-node/register/transpile-only',
-      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -60,14 +60,26 @@ async function load(port: number, path: string, token?: string): Promise<Figures
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
+/** Runs `phase` with the app's CPU profiler on when BENCH_CPU_PROF is set. */
+async function profiled<T>(app: Target, name: string, phase: () => Promise<T>): Promise<T> {
+  if (!process.env.BENCH_CPU_PROF) return phase();
+  const ask = (m: object) => new Promise<void>((resolve) => (app.child.once('message', () => resolve()), app.child.send(m)));
+  await ask({ profile: name });
+  try {
+    return await phase();
+  } finally {
+    await ask({ stop: true });
+  }
+}
+
 async function main(): Promise<void> {
-  const app = await start(['horizon'], process.env.BENCH_CPU_PROF);
+  const app = await start(['horizon']);
   const nest = await start(['nest', app.body!]);
   const bare = await start(['bare', app.body!]);
   try {
-    const me = await load(app.port, '/api/v1/users/me', app.token);
+    const me = await profiled(app, 'users-me', () => load(app.port, '/api/v1/users/me', app.token));
     const helloMe = await load(nest.port, '/api/v1/users/me');
-    const live = await load(app.port, '/health/live');
+    const live = await profiled(app, 'health-live', () => load(app.port, '/health/live'));
     const helloLive = await load(nest.port, '/health/live');
     const baseline = await load(bare.port, '/api/v1/users/me');
     const fmt = (n: number) => n.toFixed(0).padStart(8);
