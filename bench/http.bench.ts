@@ -1,12 +1,19 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { reportRows } from './support/report';
 
 /**
- * `npm run bench:http`: authenticated GET /api/v1/users/me on the real app (embedded
- * defaults), against a minimal Nest on Express app and a bare node:http server answering the
- * same JSON without auth, same load, same run. The budget is horizon / nest ≥ 0.7.
- * BENCH_CONNECTIONS (default 50) and BENCH_DURATION_S (default 10) tune the load.
+ * `npm run bench:http`: authenticated GET /api/v1/users/me and anonymous GET /health/live on the
+ * real app (embedded defaults), against a minimal Nest on Express app answering the same JSON at
+ * the same paths without auth, and a bare node:http server, same load, same run. Targets:
+ * users/me ≥ 0.7 of Nest hello, health/live ≥ 0.9 of Nest hello.
+ * BENCH_CONNECTIONS (default 50) and BENCH_DURATION_S (default 10) tune the load;
+ * BENCH_CPU_PROF=<dir> writes a CPU profile of the app's process per load phase there
+ * (`users-me.cpuprofile`, `health-live.cpuprofile`; warm-up and startup left out).
+ *
+ * Every target runs under ts-node with `support/without-repl.js` preloaded: ts-node otherwise
+ * loads node:repl and node:domain, which taxes every async operation (a compiled app never has it).
  */
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const duration = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -20,7 +27,12 @@ interface Target {
 
 function start(args: string[]): Promise<Target> {
   const child = fork(join(__dirname, 'support', 'http-targets.ts'), args, {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    execArgv: [
+      '-r',
+      join(__dirname, 'support', 'without-repl.js'),
+      '-r',
+      'ts-node/register/transpile-only',
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -29,17 +41,35 @@ function start(args: string[]): Promise<Target> {
   });
 }
 
-async function load(port: number, token?: string) {
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+async function load(port: number, path: string, token?: string): Promise<Figures> {
   const options = {
-    url: `http://127.0.0.1:${port}/api/v1/users/me`,
+    url: `http://127.0.0.1:${port}${path}`,
     connections,
     duration,
     headers: token ? { authorization: `Bearer ${token}` } : {},
   };
   await autocannon({ ...options, duration: 2 }); // warm-up (JIT, connection pools)
   const result = await autocannon(options);
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/** Runs `phase` with the app's CPU profiler on when BENCH_CPU_PROF is set. */
+async function profiled<T>(app: Target, name: string, phase: () => Promise<T>): Promise<T> {
+  if (!process.env.BENCH_CPU_PROF) return phase();
+  const ask = (m: object) => new Promise<void>((resolve) => (app.child.once('message', () => resolve()), app.child.send(m)));
+  await ask({ profile: name });
+  try {
+    return await phase();
+  } finally {
+    await ask({ stop: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -47,20 +77,40 @@ async function main(): Promise<void> {
   const nest = await start(['nest', app.body!]);
   const bare = await start(['bare', app.body!]);
   try {
-    const horizon = await load(app.port, app.token);
-    const hello = await load(nest.port);
-    const baseline = await load(bare.port);
+    const me = await profiled(app, 'users-me', () => load(app.port, '/api/v1/users/me', app.token));
+    const helloMe = await load(nest.port, '/api/v1/users/me');
+    const live = await profiled(app, 'health-live', () => load(app.port, '/health/live'));
+    const helloLive = await load(nest.port, '/health/live');
+    const baseline = await load(bare.port, '/api/v1/users/me');
     const fmt = (n: number) => n.toFixed(0).padStart(8);
-    console.log(`\nGET /api/v1/users/me, ${connections} connections, ${duration} s each`);
-    console.log(`target        req/s   p50 ms   p99 ms`);
-    console.log(`horizon   ${fmt(horizon.rps)} ${fmt(horizon.p50)} ${fmt(horizon.p99)}`);
-    console.log(`nest      ${fmt(hello.rps)} ${fmt(hello.p50)} ${fmt(hello.p99)}`);
-    console.log(`bare http ${fmt(baseline.rps)} ${fmt(baseline.p50)} ${fmt(baseline.p99)}`);
-    console.log(
-      `http: ${horizon.rps.toFixed(0)} req/s (p50 ${horizon.p50} ms, p99 ${horizon.p99} ms), ` +
-        `nest hello ${hello.rps.toFixed(0)} req/s, bare node:http ${baseline.rps.toFixed(0)} req/s; ` +
-        `ratio to nest ${(horizon.rps / hello.rps).toFixed(2)} (budget >= 0.7), to bare ${(horizon.rps / baseline.rps).toFixed(2)}`,
-    );
+    const int = (n: number) => Math.round(n).toLocaleString('en-US');
+    console.log(`\n${connections} connections, ${duration} s each`);
+    console.log(`target                       req/s   p50 ms   p99 ms`);
+    console.log(`horizon /api/v1/users/me ${fmt(me.rps)} ${fmt(me.p50)} ${fmt(me.p99)}`);
+    console.log(`nest    /api/v1/users/me ${fmt(helloMe.rps)} ${fmt(helloMe.p50)} ${fmt(helloMe.p99)}`);
+    console.log(`horizon /health/live     ${fmt(live.rps)} ${fmt(live.p50)} ${fmt(live.p99)}`);
+    console.log(`nest    /health/live     ${fmt(helloLive.rps)} ${fmt(helloLive.p50)} ${fmt(helloLive.p99)}`);
+    console.log(`bare node:http           ${fmt(baseline.rps)} ${fmt(baseline.p50)} ${fmt(baseline.p99)}`);
+    const meRatio = me.rps / helloMe.rps;
+    const liveRatio = live.rps / helloLive.rps;
+    reportRows([
+      {
+        workload: `GET /api/v1/users/me, ${connections} connections`,
+        figure: `${int(me.rps)} req/s, p99 ${me.p99} ms`,
+        floor: `Nest hello ${int(helloMe.rps)} req/s (bare node:http ${int(baseline.rps)})`,
+        value: meRatio,
+        shown: meRatio.toFixed(2),
+        target: '>= 0.7',
+      },
+      {
+        workload: `GET /health/live, ${connections} connections`,
+        figure: `${int(live.rps)} req/s, p99 ${live.p99} ms`,
+        floor: `Nest hello ${int(helloLive.rps)} req/s`,
+        value: liveRatio,
+        shown: liveRatio.toFixed(2),
+        target: '>= 0.9',
+      },
+    ]);
   } finally {
     app.child.disconnect();
     nest.child.kill();

@@ -168,5 +168,14 @@ export function bodyParsers(limits: BodyLimit[], bulkBytesInFlight = BULK_BYTES_
       parseBody(req, res, next);
     });
   };
-  return [bulkBody, guard(() => form)];
+  // GETs and DELETEs have no body: skip the parsers' content-type parsing and closures entirely.
+  const withBody =
+    (parser: RequestHandler): RequestHandler =>
+    (req, res, next) => {
+      // type-is's hasBody, as body-parser decides it
+      if (req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(req.headers['content-length']))) return parser(req, res, next);
+      if (!('body' in req)) (req as { body?: unknown }).body = undefined; // as body-parser leaves it
+      next();
+    };
+  return [withBody(bulkBody), withBody(guard(() => form))];
 }

@@ -1,6 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppConfig } from '../config/app-config';
 import { RealtimeIoAdapter } from '../realtime/realtime-io.adapter';
@@ -9,7 +9,8 @@ import { bodyParsers } from './body-parsers';
 import { answerClientErrors } from './client-errors';
 import { CSP_DIRECTIVES } from './content-security-policy';
 import { buildOpenApiDocument } from './openapi';
-import { requestIdMiddleware } from './request-id';
+import { requestIdFor } from './request-id';
+import { applyStaticHeaders, recordStaticHeaders } from './static-headers';
 import { createValidationPipe } from './validation';
 
 /** Everything the HTTP edge needs before it listens; shared by the entry points and the e2e tests. */
@@ -17,11 +18,17 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy); // req.ip: the client address login throttling counts
   answerClientErrors(app.getHttpServer());
-  app.use(requestIdMiddleware);
-  const strict = helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } });
+  // Helmet's headers are fixed for fixed options: computed once, replayed on every response.
+  const strict = recordStaticHeaders(helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } }));
   // Swagger UI needs inline scripts and styles, which the default CSP forbids; relax /docs only.
-  const docs = helmet({ contentSecurityPolicy: false });
-  app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/docs') ? docs : strict)(req, res, next));
+  const docs = recordStaticHeaders(helmet({ contentSecurityPolicy: false }));
+  // First middleware of all (one layer, not two): even a body-parser failure answers with the
+  // request id and the security headers.
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    requestIdFor(req, res);
+    applyStaticHeaders(res, req.url!.startsWith('/docs') ? docs : strict);
+    next();
+  });
   app.enableCors({
     origin: config.corsOrigins === '*' ? true : config.corsOrigins,
     exposedHeaders: ['x-request-id'],

@@ -5,6 +5,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { IS_PUBLIC, Principal, ROLES, Role } from '../../core/http/access.decorators';
 import { AuthError } from './auth.errors';
+import { bearerTokenOf, TokenService } from './token.service';
 
 type AuthRequest = Request & { user?: Principal };
 
@@ -18,14 +19,35 @@ function requestOf(context: ExecutionContext): AuthRequest | undefined {
 /** Every route and resolver needs a valid bearer token unless marked @Public() (passport-jwt, JwtStrategy). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {
     super();
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (!requestOf(context)) return true;
+  /**
+   * Fast path: a bearer token checked within PRINCIPAL_CACHE_MS (and not revoked since) skips
+   * passport, the HMAC and the database. Anything else goes through passport-jwt as before.
+   */
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const req = requestOf(context);
+    if (!req) return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    return (await super.canActivate(context)) as boolean;
+    const token = bearerTokenOf(req.headers.authorization);
+    const cached = token === undefined ? undefined : this.tokens.cachedPrincipal(token);
+    if (cached) {
+      req.user = cached;
+      return true;
+    }
+    return this.checkFully(context, req, token);
+  }
+
+  private async checkFully(context: ExecutionContext, req: AuthRequest, token: string | undefined): Promise<boolean> {
+    const generation = this.tokens.revocationGeneration;
+    const ok = (await super.canActivate(context)) as boolean;
+    if (ok && token !== undefined && req.user) this.tokens.remember(token, req.user, generation);
+    return ok;
   }
 
   override getRequest(context: ExecutionContext): AuthRequest | undefined {

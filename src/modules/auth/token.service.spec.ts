@@ -4,7 +4,7 @@ import type { JwtService } from '@nestjs/jwt';
 import { TokenRevocations } from '../../core/auth/token-revocations';
 import { InProcessBroadcaster } from '../../core/messaging/broadcast';
 import type { AccessTokensRepository } from './access-tokens.repository';
-import { PRINCIPAL_CACHE_MS, TokenService } from './token.service';
+import { bearerTokenOf, PRINCIPAL_CACHE_MS, TokenService } from './token.service';
 
 describe('TokenService.principalFor', () => {
   const alice = { id: randomUUID(), username: 'alice', role: 'user' as const, disabled: false };
@@ -88,5 +88,61 @@ describe('TokenService.principalFor', () => {
     release();
     await pending; // this request raced the revocation and passes, but leaves nothing cached
     await expect(service.principalFor({ sub: alice.id, exp: exp(), jti })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  describe('the guard\'s fast path (by raw bearer token)', () => {
+    function withDecode(tokenExp: number) {
+      const ctx = setup();
+      const decode = jest.fn(() => ({ exp: tokenExp }));
+      const service = new TokenService({ decode } as unknown as JwtService, {} as KeyObject, ctx.tokens as unknown as AccessTokensRepository, ctx.revocations);
+      service.onModuleInit();
+      return { ...ctx, service };
+    }
+
+    it('trusts a remembered token for PRINCIPAL_CACHE_MS, and answers the user row it was checked against', async () => {
+      jest.useFakeTimers({ now: new Date('2026-11-26T12:00:00Z') });
+      const { service, addToken } = withDecode(exp());
+      const jti = addToken();
+      const principal = await service.principalFor({ sub: alice.id, exp: exp(), jti });
+      service.remember('t.o.k', principal, service.revocationGeneration);
+      expect(service.cachedPrincipal('t.o.k')).toBe(principal);
+      expect(service.userRowOf(principal)).toMatchObject({ id: alice.id, username: 'alice' });
+      expect(service.cachedPrincipal('other.t.ok')).toBeUndefined();
+      jest.advanceTimersByTime(PRINCIPAL_CACHE_MS + 1);
+      expect(service.cachedPrincipal('t.o.k')).toBeUndefined();
+    });
+
+    it('never past the token\'s exp', async () => {
+      jest.useFakeTimers({ now: new Date('2026-11-26T12:00:00Z') });
+      const { service, addToken } = withDecode(Math.floor(Date.now() / 1000) + 1);
+      const principal = await service.principalFor({ sub: alice.id, exp: exp(), jti: addToken() });
+      service.remember('t.o.k', principal, service.revocationGeneration);
+      jest.advanceTimersByTime(1000);
+      expect(service.cachedPrincipal('t.o.k')).toBeUndefined();
+    });
+
+    it('a revocation drops the remembered token at once; a check that overlapped one is not remembered', async () => {
+      const { service, addToken, revocations } = withDecode(exp());
+      const kept = await service.principalFor({ sub: alice.id, exp: exp(), jti: addToken() });
+      const revoked = await service.principalFor({ sub: alice.id, exp: exp(), jti: addToken() });
+      service.remember('kept.t.k', kept, service.revocationGeneration);
+      service.remember('revoked.t.k', revoked, service.revocationGeneration);
+      await revocations.announce({ userId: alice.id, tokenId: revoked.tokenId });
+      expect(service.cachedPrincipal('revoked.t.k')).toBeUndefined();
+      expect(service.cachedPrincipal('kept.t.k')).toBe(kept);
+      const generation = service.revocationGeneration;
+      await revocations.announce({ userId: alice.id });
+      expect(service.cachedPrincipal('kept.t.k')).toBeUndefined();
+      service.remember('kept.t.k', kept, generation);
+      expect(service.cachedPrincipal('kept.t.k')).toBeUndefined();
+    });
+
+    it('keys only an exact `Bearer <jws>` header', () => {
+      expect(bearerTokenOf('Bearer aa.bb.cc')).toBe('aa.bb.cc');
+      expect(bearerTokenOf('bearer aa.bb.cc')).toBe('aa.bb.cc');
+      expect(bearerTokenOf('Bearer aa.bb')).toBeUndefined();
+      expect(bearerTokenOf('Basic aa.bb.cc')).toBeUndefined();
+      expect(bearerTokenOf(undefined)).toBeUndefined();
+    });
   });
 });

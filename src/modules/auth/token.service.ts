@@ -8,6 +8,7 @@ import { isRevoked, TokenRevocations, type Revocation } from '../../core/auth/to
 import { Principal } from '../../core/http/access.decorators';
 import { AccessTokensRepository } from './access-tokens.repository';
 import { AuthError } from './auth.errors';
+import type { UserEntity } from './entities/user.entity';
 import { JWT_KEY } from './jwt-secret';
 
 // Pinned: a token signed with any other algorithm (or `none`) is refused.
@@ -26,6 +27,14 @@ interface Cached {
   until: number;
 }
 
+// The shape of a compact JWS; only used to key the cache, passport-jwt still reads the header on a miss.
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
+
+/** The token of an `Authorization: Bearer <jwt>` header, when it has that exact shape. */
+export function bearerTokenOf(authorization: string | undefined): string | undefined {
+  return authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+}
+
 /**
  * The one place that says what a valid token is, for REST and GraphQL (JwtStrategy, through
  * passport-jwt with this key and algorithm) and for the Socket.IO and WebSocket handshakes
@@ -35,6 +44,14 @@ interface Cached {
 export class TokenService extends AccessTokenVerifier implements OnModuleInit, OnModuleDestroy {
   /** By token id (jti); the Map's order is the eviction order. */
   private readonly recent = new Map<string, Cached>();
+  /**
+   * By the raw bearer token, for the guard's fast path: a token string whose signature, expiry and
+   * row were checked less than PRINCIPAL_CACHE_MS ago (and never past its `exp`) is trusted without
+   * passport, HMAC or database. Dropped by the same revocations as `recent`.
+   */
+  private readonly byToken = new Map<string, Cached>();
+  /** The user row each principal was read from (`GET /users/me` answers from it; same freshness). */
+  private readonly rows = new WeakMap<Principal, UserEntity>();
   /** Bumped by every revocation: a lookup that overlapped one is not cached (it may predate it). */
   private generation = 0;
   private stopListening?: () => void;
@@ -97,12 +114,42 @@ export class TokenService extends AccessTokenVerifier implements OnModuleInit, O
       throw invalidToken();
     }
     const principal: Principal = { id: row.user.id, role: row.user.role, username: row.user.username, tokenId: jti };
+    this.rows.set(principal, row.user);
     if (generation === this.generation) {
       this.recent.delete(jti); // re-inserted last
       this.recent.set(jti, { principal, until: Date.now() + PRINCIPAL_CACHE_MS });
       if (this.recent.size > PRINCIPAL_CACHE_MAX) this.recent.delete(this.recent.keys().next().value as string);
     }
     return principal;
+  }
+
+  /** The principal of a bearer token checked within PRINCIPAL_CACHE_MS and not revoked since; no crypto, no query. */
+  cachedPrincipal(token: string): Principal | undefined {
+    const hit = this.byToken.get(token);
+    if (!hit) return undefined;
+    if (hit.until > Date.now()) return hit.principal;
+    this.byToken.delete(token);
+    return undefined;
+  }
+
+  /** Read before a full check; `remember` ignores a check that overlapped a revocation. */
+  get revocationGeneration(): number {
+    return this.generation;
+  }
+
+  /** After passport-jwt and `principalFor` accepted `token`: the guard's fast path may trust it for a while. */
+  remember(token: string, principal: Principal, generation: number): void {
+    if (generation !== this.generation) return;
+    const exp = this.expiresAt(token);
+    if (typeof exp !== 'number') return;
+    this.byToken.delete(token); // re-inserted last
+    this.byToken.set(token, { principal, until: Math.min(Date.now() + PRINCIPAL_CACHE_MS, exp * 1000) });
+    if (this.byToken.size > PRINCIPAL_CACHE_MAX) this.byToken.delete(this.byToken.keys().next().value as string);
+  }
+
+  /** The user row `principal` was read from, when this service made it (as fresh as the principal). */
+  userRowOf(principal: Principal): UserEntity | undefined {
+    return this.rows.get(principal);
   }
 
   /** Seconds until the token expires (for closing long-lived connections on time). */
@@ -112,8 +159,12 @@ export class TokenService extends AccessTokenVerifier implements OnModuleInit, O
 
   private forget(revocation: Revocation): void {
     this.generation++;
-    if ('all' in revocation) return this.recent.clear();
+    if ('all' in revocation) {
+      this.byToken.clear();
+      return this.recent.clear();
+    }
     for (const [jti, { principal }] of this.recent) if (isRevoked(revocation, principal.id, jti)) this.recent.delete(jti);
+    for (const [token, { principal }] of this.byToken) if (isRevoked(revocation, principal.id, principal.tokenId)) this.byToken.delete(token);
   }
 }
 

@@ -16,13 +16,17 @@ import type { Request } from 'express';
 import { CurrentUser, Principal, Roles } from '../../core/http/access.decorators';
 import { clientAddress } from './auth.controller';
 import { PasswordChangeDto, toUserResponse, UserCreateDto, UserResponseDto } from './dto/user.dto';
+import { TokenService } from './token.service';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
 @ApiBearerAuth()
 @Controller('api/v1/users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokens: TokenService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -39,7 +43,8 @@ export class UsersController {
   @ApiOperation({ summary: 'The caller' })
   @ApiOkResponse({ type: UserResponseDto })
   async getMe(@CurrentUser() me: Principal): Promise<UserResponseDto> {
-    return toUserResponse(await this.users.getUser(me.id));
+    // The row the token was checked against (at most PRINCIPAL_CACHE_MS old, dropped by revocations).
+    return toUserResponse(this.tokens.userRowOf(me) ?? (await this.users.getUser(me.id)));
   }
 
   @Post('me/password')
