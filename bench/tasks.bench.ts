@@ -7,6 +7,7 @@ import { AppConfig } from '../src/core/config/app-config';
 import { runFfmpeg } from '../src/core/media/ffmpeg';
 import anonymise from '../src/modules/tasks/engine/anonymise.worker';
 import { astronautJpeg, carWithPlate } from '../test/factories/task-media.factory';
+import { reportRows } from './support/report';
 
 /**
  * `npm run bench:tasks`, in one run:
@@ -15,7 +16,9 @@ import { astronautJpeg, carWithPlate } from '../test/factories/task-media.factor
  * - the same images uploaded to the app (all-in-one, embedded defaults, in a child process) until
  *   `processed`, with 1 and with 2 engine threads: images/s, the app-to-engine ratio (target
  *   ≤ 1.2), the app's peak RSS, and the p99 of `GET /health/ready` while it works (target < 50 ms);
- * - a 5 s 768×576 10 fps video with audio: frames per second through the app.
+ * - a 5 s 768×576 10 fps video with audio: frames per second through the app;
+ * - one 12 MP photo (4000×3000) through a fresh app with 1 engine thread: its peak RSS, engine
+ *   thread included (target < 600 MB, issue 17).
  */
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 8);
 const OBJECTS = ['face', 'person', 'license_plate', 'vehicle'];
@@ -194,7 +197,41 @@ async function videoThroughApp(target: Target, dir: string): Promise<{ frames: n
   return { frames: info.media.frames as number, seconds: (info.processing_time_ms as number) / 1000 };
 }
 
+/** A 12 MP (4000×3000) photo: the astronaut and the car side by side, upscaled, so it holds a face, a person, a car and a plate. */
+async function photo12mp(): Promise<Buffer> {
+  const half = (bytes: Buffer) => sharp(bytes).resize(2000, 3000, { fit: 'cover' }).raw().toBuffer();
+  const [left, right] = await Promise.all([half(astronautJpeg()), half(await carWithPlate())]);
+  return sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#808080' } })
+    .composite([
+      { input: left, raw: { width: 2000, height: 3000, channels: 3 }, left: 0, top: 0 },
+      { input: right, raw: { width: 2000, height: 3000, channels: 3 }, left: 2000, top: 0 },
+    ])
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+/** A fresh app with 1 engine thread, one 12 MP photo: its peak RSS (the models, the decoded photo, the engine's copies). */
+async function bigPhoto(): Promise<{ peakRssMb: number; idleRssMb: number; seconds: number; found: number }> {
+  const photo = await photo12mp();
+  const target = await startTarget({ TASKS_ENGINE_THREADS: '1' });
+  try {
+    const idleRssMb = (await targetStats(target)).peakRssMb;
+    const started = performance.now();
+    const [info] = await waitAll(target, [await submit(target, photo, 'image', 'image/jpeg')]);
+    const seconds = (performance.now() - started) / 1000;
+    return { peakRssMb: (await targetStats(target)).peakRssMb, idleRssMb, seconds, found: info.anonymised_total };
+  } finally {
+    target.child.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_TASKS_ONLY === 'photo12') {
+    const big = await bigPhoto();
+    console.log(`12 MP photo, 1 engine thread   peak RSS ${big.peakRssMb} MB (app idle ${big.idleRssMb} MB), ${big.seconds.toFixed(1)} s, ${big.found} objects hidden`);
+    reportRows([{ workload: 'tasks: 12 MP photo, 1 engine thread', figure: `peak RSS ${big.peakRssMb} MB, ${big.seconds.toFixed(1)} s`, floor: `app before the photo ${big.idleRssMb} MB`, value: big.peakRssMb, shown: `${big.peakRssMb} MB`, target: '< 600' }]);
+    return;
+  }
   const dir = await mkdtemp(join(tmpdir(), 'bench-tasks-'));
   try {
     const images = await makeImages();
@@ -208,6 +245,7 @@ async function main(): Promise<void> {
     const two = await throughApp(images, 2);
     const twoPeak = two.stats.peakRssMb;
     two.target.child.disconnect();
+    const big = await bigPhoto();
 
     const fmt = (n: number, d = 2) => n.toFixed(d);
     console.log('');
@@ -221,6 +259,33 @@ async function main(): Promise<void> {
     console.log(`peak RSS of the all-in-one     ${onePeak} MB (1 thread), ${twoPeak} MB (2 threads)`);
     console.log(`video 768×576, ${video.frames} frames      ${fmt(video.frames / video.seconds, 1)} frames/s (detection every 4th frame)`);
     console.log(`objects hidden per run         ${one.found} (1 thread), ${two.found} (2 threads)`);
+    console.log(`12 MP photo, 1 engine thread   peak RSS ${big.peakRssMb} MB (app before the photo ${big.idleRssMb} MB), ${fmt(big.seconds, 1)} s, ${big.found} objects hidden`);
+    reportRows([
+      {
+        workload: 'tasks: images through the app, 1 engine thread',
+        figure: `${fmt(IMAGES / one.seconds)} images/s`,
+        floor: `engine alone ${fmt(IMAGES / engine.seconds)} images/s`,
+        value: one.seconds / engine.seconds,
+        shown: `${fmt(one.seconds / engine.seconds)}×`,
+        target: '<= 1.2',
+      },
+      {
+        workload: 'tasks: GET /health/ready while busy, p99',
+        figure: `p99 ${fmt(percentile(one.latencies, 99), 1)} ms`,
+        floor: `idle p99 ${fmt(percentile(one.idle, 99), 1)} ms`,
+        value: percentile(one.latencies, 99),
+        shown: `${fmt(percentile(one.latencies, 99), 0)} ms`,
+        target: '< 50',
+      },
+      {
+        workload: 'tasks: 12 MP photo, 1 engine thread',
+        figure: `peak RSS ${big.peakRssMb} MB, ${fmt(big.seconds, 1)} s`,
+        floor: `app before the photo ${big.idleRssMb} MB`,
+        value: big.peakRssMb,
+        shown: `${big.peakRssMb} MB`,
+        target: '< 600',
+      },
+    ]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import type { TaskObject } from '../entities/task.entity';
 import { type Box, padBox, scaleBox } from './boxes';
 import { engineFailure } from './anonymisation-job';
 import { isPlateLike, PLATE_MIN_WIDTH_SHARE, textBoxesFromProbabilityMap } from './plate-filter';
+import { registerWasmKernels, type TfKernelRegistry } from './wasm-kernels';
 
 /** Persons and vehicles are detected on a copy no larger than this (boxes are mapped back). */
 export const DETECT_MAX_SIDE = 1280;
@@ -111,7 +112,7 @@ interface GraphModelLike {
 }
 interface HumanLike {
   version: string;
-  tf: {
+  tf: TfKernelRegistry & {
     tensor3d(data: Int32Array | Uint8Array, shape: [number, number, number], dtype: 'int32'): TensorLike;
     tensor4d(data: Int32Array | Uint8Array, shape: [number, number, number, number], dtype: 'int32'): TensorLike;
     loadGraphModel(url: string): Promise<GraphModelLike>;
@@ -205,6 +206,7 @@ export class Detector {
         segmentation: { enabled: false },
       });
       await human.load();
+      registerWasmKernels(human.tf);
       this.faces = await human.tf.loadGraphModel(`file://${paths.faceModel}`);
       this.plates = await this.ort.InferenceSession.create(paths.plateModel, { intraOpNumThreads: 1, interOpNumThreads: 1 });
       this.human = human;
