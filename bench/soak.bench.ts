@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { io, type Socket } from 'socket.io-client';
 import { audioFixture } from '../test/factories/audio-fixtures';
 import { astronautJpeg } from '../test/factories/task-media.factory';
+import { reportRows } from './support/report';
 
 /**
  * `npm run bench:soak`: the app as `npm start` runs it (one process, embedded PostgreSQL,
@@ -345,6 +346,26 @@ async function main(): Promise<void> {
     `\nafter ${WARMUP} min warm-up: RSS slope ${rssSlope.toFixed(2)} MiB/min, heap-after-GC slope ${heapSlope.toFixed(2)} MiB/min, ` +
       `loop delay p99 slope ${slope(after.map((m) => m.stats.loopP99Ms)).toFixed(2)} ms/min, HTTP p99 slope ${slope(p99s).toFixed(1)} ms/min, p99 spread ${spread.toFixed(2)}× (target ≤ 1.5×)`,
   );
+  const lowest = Math.min(...p99s);
+  reportRows([
+    {
+      workload: `soak ${MINUTES} min, ${RPS} req/s + ${WATCHERS} watchers: HTTP p99 per minute after ${WARMUP} min warm-up`,
+      figure: `p99 ${lowest.toFixed(0)}–${Math.max(...p99s).toFixed(0)} ms`,
+      floor: `best minute ${lowest.toFixed(0)} ms`,
+      value: Number(spread.toFixed(2)),
+      shown: `${spread.toFixed(2)}×`,
+      target: '<= 1.5',
+    },
+    {
+      // "No upward trend": under 0.5 MiB/min, i.e. < 7.5 MiB over 15 minutes, within RSS noise.
+      workload: `soak ${MINUTES} min: RSS slope after ${WARMUP} min warm-up`,
+      figure: `RSS ${(after[0].stats.rss / MiB).toFixed(0)} → ${(after.at(-1)!.stats.rss / MiB).toFixed(0)} MiB, heap-after-GC slope ${heapSlope.toFixed(2)} MiB/min`,
+      floor: '',
+      value: Number(rssSlope.toFixed(2)),
+      shown: `${rssSlope.toFixed(2)} MiB/min`,
+      target: '<= 0.5',
+    },
+  ]);
   if (snapshotStart && snapshotEnd) {
     const [a, b] = [heapSummary(snapshotStart), heapSummary(snapshotEnd)];
     const growth = [...b.entries()]

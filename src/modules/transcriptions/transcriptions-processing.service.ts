@@ -11,6 +11,7 @@ import type { WorkRun } from '../../core/workload/workload-lifecycle';
 import { InjectWorkload } from '../../core/workload/workload';
 import type { WorkloadLifecycle } from '../../core/workload/workload-lifecycle';
 import { convertForEngine } from './audio/audio-converter';
+import { type AudioSegment, joinTranscripts, offsetTranscript, planSegments, readWavPcm, usableCheckpoint, writeSegmentWav } from './audio/audio-segments';
 import { SpeechToText } from './engine/speech-to-text.service';
 import { EngineInterruptedError, EngineNotInstalledError } from './engine/transcriber';
 import type { TranscriptionEntity } from './entities/transcription.entity';
@@ -22,9 +23,11 @@ import { TRANSCRIPTIONS_WORKLOAD } from './transcriptions.workload';
 const HEARTBEAT_MS = 10_000;
 
 /**
- * The worker's side: fetch the audio, convert it with the shared ffmpeg, transcribe, store. A
- * redelivered message starts over and overwrites (the engine is deterministic), so a retry never
- * duplicates anything. Permanent failures (no engine, undecodable or over-long audio) throw a
+ * The worker's side: fetch the audio, convert it with the shared ffmpeg, transcribe it in
+ * segments of about 10 s (audio-segments.ts), store. Each finished segment is checkpointed on the
+ * row, so a redelivered message (a worker killed, a deploy) resumes after the last finished
+ * segment; the cuts depend only on the audio and the engine is deterministic, so the result is the
+ * same whichever attempt did which segment, and a retry never duplicates anything. Permanent failures (no engine, undecodable or over-long audio) throw a
  * non-retryable TranscriptionsError: the consumer dead-letters it and the row is failed with
  * that reason.
  */
@@ -58,7 +61,7 @@ export class TranscriptionsProcessingService {
       const audio = await this.convert(input, join(dir, 'audio.wav'), signal);
       await this.transcriptions.heartbeat(id, { durationS: audio.durationS });
       await this.workload.emit(row, 'transcribing');
-      const transcript = await this.runEngine(run, audio.path, audio.durationS);
+      const transcript = await this.runSegments(run, dir, audio.path, audio.durationS);
       await run.checkpoint();
       return await this.transcriptions.complete(id, {
         text: transcript.text,
@@ -96,11 +99,36 @@ export class TranscriptionsProcessingService {
     return audio;
   }
 
-  /** Runs the engine with progress from its utterance timestamps (a write at most every second) and a heartbeat. */
-  private async runEngine(run: WorkRun<TranscriptionEntity>, wavPath: string, durationS: number) {
+  /**
+   * Transcribes segment after segment, skipping those an earlier attempt checkpointed, and
+   * checkpoints each one it finishes. Answers the whole transcript.
+   */
+  private async runSegments(run: WorkRun<TranscriptionEntity>, dir: string, wavPath: string, durationS: number) {
+    const { row } = run;
+    const cuts = await planSegments(durationS, (from, to) => readWavPcm(wavPath, from, to));
+    const done = usableCheckpoint(await this.transcriptions.loadCheckpoint(row.id), durationS, cuts);
+    if (done.length > 0) this.logger.log(`transcription ${row.id}: resuming after ${done.length} of ${cuts.length} segment(s) (${done.at(-1)!.endS} s)`);
+    let engine = this.speech.engineName;
+    for (const cut of cuts.slice(done.length)) {
+      const segmentPath = join(dir, `segment-${done.length}.wav`);
+      await writeSegmentWav(wavPath, cut, segmentPath);
+      const transcript = await this.runEngine(run, segmentPath, cut, durationS);
+      await rm(segmentPath, { force: true });
+      engine = transcript.engine;
+      done.push(offsetTranscript(cut, transcript));
+      if (!(await this.transcriptions.saveCheckpoint(row.id, { durationS, cuts, done }))) await run.checkpoint();
+    }
+    return { ...joinTranscripts(done), engine };
+  }
+
+  /**
+   * Runs the engine on one segment with progress from its utterance timestamps (a write at most
+   * every second) and a heartbeat.
+   */
+  private async runEngine(run: WorkRun<TranscriptionEntity>, wavPath: string, cut: AudioSegment, durationS: number) {
     const { row, signal } = run;
-    // A redelivered message starts the engine over; progress stays where it was until passed
-    // (run.progress never lowers it).
+    // A redelivered message resumes at a segment's start; progress stays where it was until
+    // passed (run.progress never lowers it).
     let progress = row.progress;
     let written = row.progress;
     let lastWrite = Date.now();
@@ -117,13 +145,13 @@ export class TranscriptionsProcessingService {
     };
     const heartbeat = setInterval(() => write(false), HEARTBEAT_MS);
     try {
-      return await this.speech.transcribe(wavPath, {
+      const transcript = await this.speech.transcribe(wavPath, {
         language: row.language,
-        durationS,
+        durationS: cut.endS - cut.startS,
         signal,
         onProgress: (doneS) => {
           // 99 at most: 100 means stored, which only `completed` says.
-          progress = Math.max(progress, Math.min(99, Math.floor((doneS / durationS) * 100)));
+          progress = Math.max(progress, Math.min(99, Math.floor(((cut.startS + doneS) / durationS) * 100)));
           const step = Math.floor(progress / 10) > Math.floor(written / 10);
           if (step || Date.now() - lastWrite >= 1000) {
             written = progress;
@@ -131,6 +159,13 @@ export class TranscriptionsProcessingService {
           }
         },
       });
+      // The segment's end, shown once it is checkpointed (the engine's last utterance may end earlier).
+      progress = Math.max(progress, Math.min(99, Math.floor((cut.endS / durationS) * 100)));
+      if (progress > written) {
+        written = progress;
+        write(true);
+      }
+      return transcript;
     } catch (error) {
       if (error instanceof EngineNotInstalledError) throw TranscriptionsError.unprocessable(error.message);
       throw error;

@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type FindOptionsSelect, In, Repository } from 'typeorm';
 import { claimStaleRows, isRowOpen, raiseProgress, updateOpenRow } from '../../core/database/workload-rows';
 import type { WorkloadStore } from '../../core/workload/workload';
+import type { TranscriptionCheckpoint } from './audio/audio-segments';
 import { StoredSegment, StoredWord, TranscriptionEntity } from './entities/transcription.entity';
 
 export interface NewTranscription {
@@ -168,6 +169,17 @@ export class TranscriptionsRepository implements WorkloadStore<TranscriptionEnti
     return raiseProgress(this.rows, id, progress);
   }
 
+  /** The segments an earlier attempt finished (audio-segments.ts); null when none. */
+  async loadCheckpoint(id: string): Promise<TranscriptionCheckpoint | null> {
+    const row = await this.rows.findOne({ select: { id: true, checkpoint: true }, where: { id } });
+    return row?.checkpoint ?? null;
+  }
+
+  /** Records the finished segments (and heart-beats); false once the row is no longer processing. */
+  saveCheckpoint(id: string, checkpoint: TranscriptionCheckpoint): Promise<boolean> {
+    return updateOpenRow(this.rows, id, { checkpoint }, ['processing']);
+  }
+
   /** False once the transcription is deleted (or finished): its worker stops. */
   exists(id: string): Promise<boolean> {
     return isRowOpen(this.rows, id);
@@ -184,6 +196,7 @@ export class TranscriptionsRepository implements WorkloadStore<TranscriptionEnti
       engine: result.engine,
       durationS: result.durationS,
       warnings: result.warnings,
+      checkpoint: null,
       error: null,
     });
   }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PocketsphinxOutputParser } from './pocketsphinx-output.parser';
@@ -48,6 +49,22 @@ async function isExecutable(path: string): Promise<boolean> {
 }
 
 /**
+ * The engine runs at nice 10 (stdbuf execs it, so the pid is the engine's): under CPU contention
+ * the event loop that answers HTTP, acks and heart-beats wins (bench:soak's p99). Harmless when
+ * not permitted.
+ */
+export const ENGINE_NICE = 10;
+
+function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, ENGINE_NICE);
+  } catch {
+    // not permitted here, or already gone: keep the default priority
+  }
+}
+
+/**
  * CMU PocketSphinx, offline, through Debian's `pocketsphinx_continuous`: one child process per
  * file (~110 MB RSS), so a crash or a kill never takes the worker with it.
  */
@@ -85,6 +102,7 @@ export class PocketsphinxTranscriber extends Transcriber {
     const stdbuf = this.options.stdbufPath ?? '/usr/bin/stdbuf';
     const [command, commandArgs] = (await isExecutable(stdbuf)) ? [stdbuf, ['-oL', binary, ...args]] : [binary, args];
     const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    lowerPriority(child.pid);
     const parser = new PocketsphinxOutputParser();
     let stderr = '';
     child.stderr.setEncoding('utf8');

@@ -35,6 +35,11 @@ export class SpeechToText implements OnModuleInit, OnApplicationBootstrap {
     if (!state.installed) this.logger.warn(`${new EngineNotInstalledError(state.detail).message}; transcriptions will fail until it is`);
   }
 
+  /** The engine's name, as a transcript records it. */
+  get engineName(): string {
+    return this.transcriber.name;
+  }
+
   async engineState(): Promise<EngineState> {
     if (!this.state?.installed) this.state = await this.transcriber.check();
     return this.state;

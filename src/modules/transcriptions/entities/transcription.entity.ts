@@ -1,3 +1,4 @@
+import type { TranscriptionCheckpoint } from '../audio/audio-segments';
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const TRANSCRIPTION_STATUSES = ['queued', 'processing', 'completed', 'failed'] as const;
@@ -85,6 +86,13 @@ export class TranscriptionEntity {
   /** What lowers the transcript's accuracy, said to the user (e.g. narrowband audio); empty when nothing does. */
   @Column({ type: 'jsonb', default: () => "'[]'" })
   warnings: string[];
+
+  /**
+   * While processing: the audio's cuts and the transcripts of the segments finished so far
+   * (audio-segments.ts), so a redelivery resumes after the last one; cleared when completed.
+   */
+  @Column({ type: 'jsonb', nullable: true, select: false })
+  checkpoint?: TranscriptionCheckpoint | null;
 
   /** The engine that produced the text, e.g. `pocketsphinx`. */
   @Column({ type: 'varchar', length: 64, nullable: true })
