@@ -23,6 +23,8 @@ import { createTestDatabase } from '../test/utils/test-database';
  * (`npm start`), run from the build in dist/ as in production. With BENCH_DATABASE_URL and BENCH_RABBITMQ_URL: a separate API process and a
  * separate worker process on those servers. BENCH_NODE_OPTIONS is passed to the app's processes
  * as NODE_OPTIONS (e.g. `--max-old-space-size=160` to see how much of the peak RSS is lazy GC).
+ * BENCH_CPU_PROF=<dir> writes the app processes' CPU profiles there (support/cpu-prof-preload.js);
+ * `node bench/support/cpu-profile.js <file>` lists their top frames.
  */
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL;
@@ -124,7 +126,11 @@ async function main(): Promise<void> {
       ADMIN_PASSWORD: 'bench-admin-password',
       UPLOAD_MAX_BYTES: String(size * 2),
       LOG_LEVEL: 'warn',
-      NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS,
+      NODE_OPTIONS:
+        [process.env.BENCH_NODE_OPTIONS, process.env.BENCH_CPU_PROF ? `--require ${join(__dirname, 'support', 'cpu-prof-preload.js')}` : '']
+          .filter(Boolean)
+          .join(' ') || undefined,
+      BENCH_CPU_PROF_DIR: process.env.BENCH_CPU_PROF,
     };
     let api: RunningProcess;
     let worker: RunningProcess;
