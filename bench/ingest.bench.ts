@@ -13,6 +13,7 @@ import { parseLogLine } from '../src/modules/jobs/ingest/log-line.validator';
 import { toCopyRow } from '../src/modules/jobs/ingest/copy-row';
 import { freePort, RunningProcess, startProcess, waitForReady } from '../test/utils/process';
 import { createTestDatabase } from '../test/utils/test-database';
+import { reportRows } from './support/report';
 
 /**
  * `npm run bench:ingest`: upload → completed for an N-line file (BENCH_LINES, default 1,000,000),
@@ -193,6 +194,25 @@ async function main(): Promise<void> {
       `ingest: ${e2eRate.toFixed(0)} lines/s end-to-end, ${copyRate.toFixed(0)} lines/s raw COPY, ratio ${(e2eRate / copyRate).toFixed(2)}, ` +
         `worker peak RSS ${workerPeak.toFixed(0)} MB, api peak RSS ${apiPeak.toFixed(0)} MB`,
     );
+    const workload = `log ingest, ${LINES.toLocaleString('en')} lines (${(size / 1024 / 1024).toFixed(0)} MB), upload → completed`;
+    reportRows([
+      {
+        workload,
+        figure: `${Math.round(e2eRate).toLocaleString('en')} lines/s`,
+        floor: `raw COPY ${Math.round(copyRate).toLocaleString('en')} lines/s`,
+        value: e2eRate / copyRate,
+        shown: (e2eRate / copyRate).toFixed(2),
+        target: '>= 0.9',
+      },
+      {
+        workload: `ingest worker peak RSS, ${LINES.toLocaleString('en')} lines${process.env.BENCH_NODE_OPTIONS ? ` (${process.env.BENCH_NODE_OPTIONS})` : ', no heap cap'}`,
+        figure: `${workerPeak.toFixed(0)} MB`,
+        floor: '',
+        value: workerPeak,
+        shown: `${workerPeak.toFixed(0)} MB`,
+        target: '< 300',
+      },
+    ]);
   } finally {
     for (const p of processes) await p.stop();
     await embedded?.stop();
