@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { syntheticEcg } from '../test/factories/ecg-signal.factory';
 import { runAnalyses } from '../src/modules/ecg/analyses';
+import { reportRows } from './support/report';
 
 /**
  * `npm run bench:ecg`: submits BENCH_ECGS (200) ECGs of 12 leads × 5,000 samples (10 s at 500 Hz)
@@ -11,6 +12,8 @@ import { runAnalyses } from '../src/modules/ecg/analyses';
  * timed by each ECG's `processed_at` (same machine, same clock).
  * The baseline is the analysis alone: `runAnalyses` on the same ECG in this process.
  * BENCH_DATABASE_URL / BENCH_RABBITMQ_URL switch to a real PostgreSQL / RabbitMQ (see support/ecg-target.ts).
+ * BENCH_CPU_PROF=<dir> writes the target's CPU profiles there (main thread and analysis threads);
+ * `node bench/support/cpu-profile.js <file>` lists their top frames.
  */
 const TOTAL = Number(process.env.BENCH_ECGS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -29,7 +32,7 @@ interface Target {
 
 function start(): Promise<Target> {
   const child = fork(join(__dirname, 'support', 'ecg-target.ts'), [], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    execArgv: ['-r', 'ts-node/register/transpile-only', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -126,6 +129,26 @@ async function main(): Promise<void> {
       `ecg: accepted ${acceptedPerS.toFixed(1)}/s, completed ${completedPerS.toFixed(1)}/s, submit→completed p50 ${percentile(latencies, 50)} ms p99 ${percentile(latencies, 99)} ms ` +
         `(analysis alone ${(1000 / analysisMs).toFixed(0)}/s; ${target.mode})`,
     );
+    const analysisPerS = 1000 / analysisMs;
+    const workload = `ECG pipeline, ${TOTAL} ECGs of ${LEAD_NAMES.length} × ${SAMPLES} samples, ${CONCURRENCY} in flight`;
+    reportRows([
+      {
+        workload,
+        figure: `${completedPerS.toFixed(1)} completed/s`,
+        floor: `analysis alone ${analysisPerS.toFixed(0)}/s`,
+        value: completedPerS / analysisPerS,
+        shown: (completedPerS / analysisPerS).toFixed(2),
+        target: '>= 0.5',
+      },
+      {
+        workload: `${workload}, POST 202 p50`,
+        figure: `${percentile(roundTrips, 50)} ms (p99 ${percentile(roundTrips, 99)} ms)`,
+        floor: '',
+        value: percentile(roundTrips, 50),
+        shown: `${percentile(roundTrips, 50)} ms`,
+        target: '< 50',
+      },
+    ]);
   } finally {
     target.child.disconnect();
   }

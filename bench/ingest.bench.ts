@@ -13,6 +13,7 @@ import { parseLogLine } from '../src/modules/jobs/ingest/log-line.validator';
 import { toCopyRow } from '../src/modules/jobs/ingest/copy-row';
 import { freePort, RunningProcess, startProcess, waitForReady } from '../test/utils/process';
 import { createTestDatabase } from '../test/utils/test-database';
+import { reportRows } from './support/report';
 
 /**
  * `npm run bench:ingest`: upload → completed for an N-line file (BENCH_LINES, default 1,000,000),
@@ -23,6 +24,8 @@ import { createTestDatabase } from '../test/utils/test-database';
  * (`npm start`), run from the build in dist/ as in production. With BENCH_DATABASE_URL and BENCH_RABBITMQ_URL: a separate API process and a
  * separate worker process on those servers. BENCH_NODE_OPTIONS is passed to the app's processes
  * as NODE_OPTIONS (e.g. `--max-old-space-size=160` to see how much of the peak RSS is lazy GC).
+ * BENCH_CPU_PROF=<dir> writes the app processes' CPU profiles there (support/cpu-prof-preload.js);
+ * `node bench/support/cpu-profile.js <file>` lists their top frames.
  */
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL;
@@ -124,7 +127,11 @@ async function main(): Promise<void> {
       ADMIN_PASSWORD: 'bench-admin-password',
       UPLOAD_MAX_BYTES: String(size * 2),
       LOG_LEVEL: 'warn',
-      NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS,
+      NODE_OPTIONS:
+        [process.env.BENCH_NODE_OPTIONS, process.env.BENCH_CPU_PROF ? `--require ${join(__dirname, 'support', 'cpu-prof-preload.js')}` : '']
+          .filter(Boolean)
+          .join(' ') || undefined,
+      BENCH_CPU_PROF_DIR: process.env.BENCH_CPU_PROF,
     };
     let api: RunningProcess;
     let worker: RunningProcess;
@@ -187,6 +194,25 @@ async function main(): Promise<void> {
       `ingest: ${e2eRate.toFixed(0)} lines/s end-to-end, ${copyRate.toFixed(0)} lines/s raw COPY, ratio ${(e2eRate / copyRate).toFixed(2)}, ` +
         `worker peak RSS ${workerPeak.toFixed(0)} MB, api peak RSS ${apiPeak.toFixed(0)} MB`,
     );
+    const workload = `log ingest, ${LINES.toLocaleString('en')} lines (${(size / 1024 / 1024).toFixed(0)} MB), upload → completed`;
+    reportRows([
+      {
+        workload,
+        figure: `${Math.round(e2eRate).toLocaleString('en')} lines/s`,
+        floor: `raw COPY ${Math.round(copyRate).toLocaleString('en')} lines/s`,
+        value: e2eRate / copyRate,
+        shown: (e2eRate / copyRate).toFixed(2),
+        target: '>= 0.9',
+      },
+      {
+        workload: `ingest worker peak RSS, ${LINES.toLocaleString('en')} lines${process.env.BENCH_NODE_OPTIONS ? ` (${process.env.BENCH_NODE_OPTIONS})` : ', no heap cap'}`,
+        figure: `${workerPeak.toFixed(0)} MB`,
+        floor: '',
+        value: workerPeak,
+        shown: `${workerPeak.toFixed(0)} MB`,
+        target: '< 300',
+      },
+    ]);
   } finally {
     for (const p of processes) await p.stop();
     await embedded?.stop();

@@ -6,6 +6,7 @@ import { CreateSeries1764000000000 } from '../migrations/1764000000000-create-se
 import { CreateTranscriptions1764200000000 } from '../migrations/1764200000000-create-transcriptions';
 import { CreateTasks1764100000000 } from '../migrations/1764100000000-create-tasks';
 import { TranscriptionsWarnings1796472000000 } from '../migrations/1796472000000-transcriptions-warnings';
+import { EcgSignalsUncompressed1796480000000 } from '../migrations/1796480000000-ecg-signals-uncompressed';
 import { TranscriptionsCheckpoint1796500000000 } from '../migrations/1796500000000-transcriptions-checkpoint';
 import { Accounts1764300000000 } from '../migrations/1764300000000-accounts';
 import type { FeatureRegistry } from './core/core.module';
@@ -98,6 +99,7 @@ export const FEATURES: FeatureRegistry = {
     CreateUserErasures1765000000000,
     DataLifecycle1765100000000,
     TranscriptionsWarnings1796472000000,
+    EcgSignalsUncompressed1796480000000,
     TranscriptionsCheckpoint1796500000000,
   ],
 };

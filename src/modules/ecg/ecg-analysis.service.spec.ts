@@ -7,6 +7,7 @@ import type { EcgRepository, LeadSignal } from './ecg.repository';
 import type { EcgAnalysisEngine } from './engine/ecg-analysis-engine';
 import analyseEcg from './engine/ecg-analysis.worker';
 import type { EcgEntity } from './entities/ecg.entity';
+import { RecentSignals } from './recent-signals';
 
 const PK = '22222222-2222-4222-8222-222222222222';
 
@@ -18,10 +19,11 @@ function setup(options: { samplingRateHz?: number | null; signals?: LeadSignal[]
   };
   // The thread's entry point, called in this thread: what runs there is the same function.
   const engine = { run: jest.fn(async (job: Parameters<typeof analyseEcg>[0]) => analyseEcg(job)) };
-  const service = new EcgAnalysisService(repository as unknown as EcgRepository, engine as unknown as EcgAnalysisEngine);
+  const recentSignals = new RecentSignals();
+  const service = new EcgAnalysisService(repository as unknown as EcgRepository, engine as unknown as EcgAnalysisEngine, recentSignals);
   // A delivery as the workload lifecycle hands it over: the ECG started (processing).
   const run = { row: ecg, key: PK, signal: new AbortController().signal, progress: jest.fn(), checkpoint: jest.fn() } as WorkRun<EcgEntity>;
-  return { service, repository, engine, run };
+  return { service, repository, engine, recentSignals, run };
 }
 
 describe('EcgAnalysisService.analyse', () => {
@@ -87,5 +89,16 @@ describe('EcgAnalysisService.analyse', () => {
     engine.run.mockRejectedValueOnce(new Error('worker thread exited'));
     const crash = await service.analyse(run).catch((e: unknown) => e);
     expect(classifyFailure(crash)).toBe('retry');
+  });
+
+  it('takes the signals submitted to this process instead of reading them back', async () => {
+    const { service, repository, recentSignals, run } = setup();
+    recentSignals.put(PK, [{ position: 0, name: 'I', samples: Int32Array.from([1, -1, 1, -1]) }]);
+
+    await service.analyse(run);
+
+    expect(repository.loadSignals).not.toHaveBeenCalled();
+    const [, written] = repository.complete.mock.calls[0] as unknown as [string, { leads: { insights: { zero_crossings: number } }[] }];
+    expect(written.leads[0].insights.zero_crossings).toBe(3);
   });
 });

@@ -5,6 +5,7 @@ import { EcgAnalysisEngine } from './engine/ecg-analysis-engine';
 import { EcgError } from './ecg.errors';
 import { EcgRepository } from './ecg.repository';
 import type { EcgEntity } from './entities/ecg.entity';
+import { RecentSignals } from './recent-signals';
 
 /** The worker side: runs the analysis registry over a stored ECG and records the outcome. */
 @Injectable()
@@ -12,6 +13,7 @@ export class EcgAnalysisService {
   constructor(
     private readonly ecgs: EcgRepository,
     private readonly engine: EcgAnalysisEngine,
+    private readonly recentSignals: RecentSignals,
   ) {}
 
   /**
@@ -23,7 +25,8 @@ export class EcgAnalysisService {
   async analyse({ row: ecg }: WorkRun<EcgEntity>): Promise<EcgEntity | null> {
     const ecgPk = ecg.pk;
 
-    const signals = await this.ecgs.loadSignals(ecgPk).catch((error: unknown) => {
+    // Submitted to this same process moments ago: no need to read back what was just written.
+    const signals = this.recentSignals.take(ecgPk) ?? await this.ecgs.loadSignals(ecgPk).catch((error: unknown) => {
       // A signal that cannot be decoded will not decode on the next attempt either.
       if (error instanceof RangeError) throw EcgError.unprocessable(`A stored signal is corrupt: ${error.message}`);
       throw error;

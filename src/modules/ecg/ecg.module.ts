@@ -8,6 +8,7 @@ import { EcgController } from './ecg.controller';
 import { EcgRepository } from './ecg.repository';
 import { EcgService } from './ecg.service';
 import { EcgAnalysisEngine } from './engine/ecg-analysis-engine';
+import { RecentSignals } from './recent-signals';
 import { ECG_WORKLOAD } from './ecg.workload';
 import { EcgLeadEntity } from './entities/ecg-lead.entity';
 import { EcgEntity } from './entities/ecg.entity';
@@ -16,7 +17,7 @@ import { EcgEntity } from './entities/ecg.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([EcgEntity, EcgLeadEntity])],
   controllers: [EcgController, EcgConsumer],
-  providers: [EcgRepository, ...workloadProviders(ECG_WORKLOAD), EcgService, EcgAnalysisEngine, EcgAnalysisService, EcgDataLifecycle],
+  providers: [EcgRepository, ...workloadProviders(ECG_WORKLOAD), { provide: RecentSignals, useFactory: () => new RecentSignals() }, EcgService, EcgAnalysisEngine, EcgAnalysisService, EcgDataLifecycle],
   exports: [EcgService],
 })
 export class EcgModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import type { WorkloadStore } from '../../core/workload/workload';
 import type { LeadResult } from './analyses/ecg-analysis';
 import { EcgLeadEntity } from './entities/ecg-lead.entity';
@@ -21,7 +21,21 @@ export interface LeadSignal {
   samples: Int32Array;
 }
 
-const UNIQUE_VIOLATION = '23505';
+interface RawEcg {
+  pk: string;
+  owner_id: string;
+  id: string;
+  date: Date;
+  sampling_rate_hz: number | null;
+  status: EcgStatus;
+  heart_rate_bpm: number | null;
+  error: string | null;
+  republish_count: number;
+  created_at: Date;
+  updated_at: Date;
+  processed_at: Date | null;
+}
+
 const OWNER_ID_UNIQUE = 'ecgs_owner_id_id_key';
 const UNFINISHED: EcgStatus[] = ['queued', 'processing'];
 // $1 is the base age in ms. The first conjunct lets the partial index on updated_at do the work.
@@ -37,45 +51,31 @@ export class EcgRepository implements WorkloadStore<EcgEntity> {
   ) {}
 
   /**
-   * Stores the ECG and its leads in one transaction, or answers `null` when the owner already has
-   * an ECG with this id (race-free: the unique index decides, not a read before the write).
+   * Stores the ECG and its leads in one statement (one round trip, its own transaction), or
+   * answers `null` when the owner already has an ECG with this id (race-free: the unique index
+   * decides, not a read before the write). Each signal travels as one binary parameter.
    */
   async insert(ecg: NewEcg): Promise<EcgEntity | null> {
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const saved = await manager.save(
-          manager.create(EcgEntity, {
-            ownerId: ecg.ownerId,
-            id: ecg.id,
-            date: ecg.date,
-            samplingRateHz: ecg.samplingRateHz,
-            status: 'queued',
-          }),
-        );
-        // One multi-row INSERT for at most 12 leads; each signal travels as one binary parameter.
-        await manager.insert(
-          EcgLeadEntity,
-          ecg.leads.map((lead, position) => ({
-            ecgPk: saved.pk,
-            position,
-            name: lead.name,
-            numberOfSamples: lead.samples.length,
-            signal: encodeSignal(lead.samples),
-            insights: null,
-          })),
-        );
-        return saved;
-      });
-    } catch (error) {
-      if (
-        error instanceof QueryFailedError &&
-        (error.driverError as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION &&
-        (error.driverError as { constraint?: string }).constraint === OWNER_ID_UNIQUE
-      ) {
-        return null;
-      }
-      throw error;
-    }
+    const params: unknown[] = [ecg.ownerId, ecg.id, ecg.date, ecg.samplingRateHz];
+    const values = ecg.leads.map((lead, position) => {
+      const at = params.push(position, lead.name, lead.samples.length, encodeSignal(lead.samples));
+      return `($${at - 3}::smallint, $${at - 2}::varchar, $${at - 1}::integer, $${at}::bytea)`;
+    });
+    const leads = values.length
+      ? `, leads AS (
+           INSERT INTO ecg_leads (ecg_pk, position, name, number_of_samples, signal)
+           SELECT e.pk, v.position, v.name, v.number_of_samples, v.signal
+             FROM e, (VALUES ${values.join(', ')}) AS v(position, name, number_of_samples, signal))`
+      : '';
+    const rows: RawEcg[] = await this.dataSource.query(
+      `WITH e AS (
+         INSERT INTO ecgs (owner_id, id, date, sampling_rate_hz, status) VALUES ($1, $2, $3, $4, 'queued')
+         ON CONFLICT ON CONSTRAINT ${OWNER_ID_UNIQUE} DO NOTHING
+         RETURNING *)${leads}
+       SELECT * FROM e`,
+      params,
+    );
+    return rows.length > 0 ? this.toEcg(rows[0]) : null;
   }
 
   /** The owner's ECG with its leads (never their signals), or null: another user's id looks missing. */
@@ -138,14 +138,14 @@ export class EcgRepository implements WorkloadStore<EcgEntity> {
   async start(pk: string): Promise<EcgEntity | null> {
     // From queued: a fresh re-publish budget (the count so far was spent waiting in the queue, not
     // crashing). Already processing: untouched, so a crash loop still ages towards failExhausted.
-    const [rows] = await this.dataSource.query(
+    const [rows]: [RawEcg[]] = await this.dataSource.query(
       `UPDATE ecgs SET status = 'processing',
               republish_count = CASE WHEN status = 'queued' THEN 0 ELSE republish_count END,
               updated_at = CASE WHEN status = 'queued' THEN now() ELSE updated_at END
-        WHERE pk = $1 AND status = ANY($2) RETURNING pk`,
+        WHERE pk = $1 AND status = ANY($2) RETURNING *`,
       [pk, UNFINISHED],
     );
-    return rows.length > 0 ? this.findByPk(pk) : null;
+    return rows.length > 0 ? this.toEcg(rows[0]) : null;
   }
 
   /** False once the ECG is deleted (or finished): its worker stops. */
@@ -165,26 +165,24 @@ export class EcgRepository implements WorkloadStore<EcgEntity> {
   }
 
   /**
-   * Writes every lead's insights and the ECG's outcome in one transaction. Answers the completed
-   * ECG, or null, writing nothing, when the ECG is no longer unfinished (a concurrent duplicate delivery finished it).
+   * Writes every lead's insights and the ECG's outcome in one statement (its own transaction).
+   * Answers the completed ECG, or null, writing nothing, when the ECG is no longer unfinished (a
+   * concurrent duplicate delivery finished it).
    */
   async complete(pk: string, result: { leads: { position: number; insights: LeadResult }[]; heartRateBpm: number | null }): Promise<EcgEntity | null> {
-    const done = await this.dataSource.transaction(async (manager) => {
-      const [, affected] = await manager.query(
-        `UPDATE ecgs SET status = 'completed', heart_rate_bpm = $2, error = NULL, processed_at = now(), updated_at = now()
-         WHERE pk = $1 AND status = ANY($3)`,
-        [pk, result.heartRateBpm, UNFINISHED],
-      );
-      if (affected === 0) return false;
-      await manager.query(
-        `UPDATE ecg_leads AS l SET insights = v.insights
-         FROM unnest($2::smallint[], $3::jsonb[]) AS v(position, insights)
-         WHERE l.ecg_pk = $1 AND l.position = v.position`,
-        [pk, result.leads.map((l) => l.position), result.leads.map((l) => JSON.stringify(l.insights))],
-      );
-      return true;
-    });
-    return done ? this.findByPk(pk) : null;
+    const rows: RawEcg[] = await this.dataSource.query(
+      `WITH done AS (
+         UPDATE ecgs SET status = 'completed', heart_rate_bpm = $2, error = NULL, processed_at = now(), updated_at = now()
+          WHERE pk = $1 AND status = ANY($3)
+          RETURNING *),
+       leads AS (
+         UPDATE ecg_leads AS l SET insights = v.insights
+           FROM done, unnest($4::smallint[], $5::jsonb[]) AS v(position, insights)
+          WHERE l.ecg_pk = done.pk AND l.position = v.position)
+       SELECT * FROM done`,
+      [pk, result.heartRateBpm, UNFINISHED, result.leads.map((l) => l.position), result.leads.map((l) => JSON.stringify(l.insights))],
+    );
+    return rows.length > 0 ? this.toEcg(rows[0]) : null;
   }
 
   /** Unfinished → failed; the ECG when this call failed it, null when it was already finished or gone. */
@@ -195,6 +193,24 @@ export class EcgRepository implements WorkloadStore<EcgEntity> {
       [pk, error, UNFINISHED],
     );
     return rows.length > 0 ? this.findByPk(pk) : null;
+  }
+
+  /** An `ecgs` row as RETURNING * gives it (pg already parses uuid, numbers and timestamptz). */
+  private toEcg(row: RawEcg): EcgEntity {
+    return this.ecgs.create({
+      pk: row.pk,
+      ownerId: row.owner_id,
+      id: row.id,
+      date: row.date,
+      samplingRateHz: row.sampling_rate_hz,
+      status: row.status,
+      heartRateBpm: row.heart_rate_bpm,
+      error: row.error,
+      republishCount: row.republish_count,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      processedAt: row.processed_at,
+    });
   }
 
   private async byPks(rows: { pk: string }[]): Promise<EcgEntity[]> {

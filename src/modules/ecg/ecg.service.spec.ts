@@ -7,6 +7,7 @@ import type { EcgRepository } from './ecg.repository';
 import { EcgService } from './ecg.service';
 import type { EcgEntity } from './entities/ecg.entity';
 import { ECG_ANALYSE } from './ecg.messages';
+import { RecentSignals } from './recent-signals';
 
 const OWNER = '11111111-1111-4111-8111-111111111111';
 const PK = '22222222-2222-4222-8222-222222222222';
@@ -18,8 +19,9 @@ function setup() {
     listOwned: jest.fn(async () => [] as EcgEntity[]),
   };
   const publisher = { publish: jest.fn(async () => undefined) };
-  const service = new EcgService(repository as unknown as EcgRepository, publisher as unknown as MessagePublisher);
-  return { service, repository, publisher };
+  const recentSignals = new RecentSignals();
+  const service = new EcgService(repository as unknown as EcgRepository, publisher as unknown as MessagePublisher, recentSignals);
+  return { service, repository, publisher, recentSignals };
 }
 
 const input = (overrides: Partial<EcgCreateDto> = {}): EcgCreateDto => ({
@@ -44,8 +46,8 @@ describe('EcgService.submit', () => {
       date: new Date('2025-11-22T10:15:00Z'),
       samplingRateHz: 500,
       leads: [
-        { name: 'I', samples: [1, -1] },
-        { name: 'II', samples: [3] },
+        { position: 0, name: 'I', samples: Int32Array.from([1, -1]) },
+        { position: 1, name: 'II', samples: Int32Array.from([3]) },
       ],
     });
     expect(publisher.publish).toHaveBeenCalledWith(ECG_ANALYSE, { ecg_pk: PK }, { requestId: 'req-1' });

@@ -8,7 +8,7 @@ import { EcgEntity } from './entities/ecg.entity';
 import { EcgError } from './ecg.errors';
 import { EcgRepository } from './ecg.repository';
 import { ECG_ANALYSE } from './ecg.messages';
-
+import { RecentSignals } from './recent-signals';
 
 /** Submitting and reading ECGs (the API side); analysis is EcgAnalysisService (the worker side). */
 @Injectable()
@@ -18,20 +18,29 @@ export class EcgService {
   constructor(
     private readonly ecgs: EcgRepository,
     private readonly publisher: MessagePublisher,
+    private readonly recentSignals: RecentSignals,
   ) {}
 
   /** Stores the ECG as `queued` and asks a worker to analyse it. */
   async submit(ownerId: string, input: EcgCreateDto, requestId?: string): Promise<EcgEntity> {
     assertUniqueLeadNames(input.leads);
     const id = input.id ?? randomUUID();
+    // EcgCreatePipe packs every valid signal into an Int32Array already.
+    const leads = input.leads.map(({ name, signal }, position) => ({
+      position,
+      name,
+      samples: signal instanceof Int32Array ? signal : Int32Array.from(signal),
+    }));
     const ecg = await this.ecgs.insert({
       ownerId,
       id,
       date: parseTimestamp(input.date)!,
       samplingRateHz: input.sampling_rate_hz ?? null,
-      leads: input.leads.map((lead) => ({ name: lead.name, samples: lead.signal })),
+      leads,
     });
     if (!ecg) throw EcgError.alreadyExists(id);
+    // Before the publish: an in-process queue may deliver at once.
+    this.recentSignals.put(ecg.pk, leads);
     try {
       await this.publisher.publish(ECG_ANALYSE, { ecg_pk: ecg.pk }, { requestId });
     } catch (error) {

@@ -12,6 +12,7 @@ import { JobsError } from './jobs.errors';
 import { JobsRepository } from './jobs.repository';
 import { IngestBatch, LogIngestRepository } from './log-ingest.repository';
 import { toCopyRow } from './ingest/copy-row';
+import { CopyRows } from './ingest/copy-rows';
 import { JOBS_WORKLOAD } from './jobs.workload';
 import type { LogEntry } from './ingest/log-entry';
 
@@ -135,7 +136,7 @@ export class JobsIngestService {
         } else if (!isBlankLine(line.text)) {
           const parsed = parseLogLine(line.text);
           const row = parsed.ok ? copyRowOf(job.id, number, parsed.entry) : parsed;
-          if (typeof row === 'string') batch.rows.push({ lineNo: number, row });
+          if (typeof row === 'string') batch.rows.push(number, row);
           else this.reject(batch, number, row.reason, storedRejections++ < maxStoredRejections);
         }
         batch.linesRead = number;
@@ -163,7 +164,7 @@ export class JobsIngestService {
   }
 
   private emptyBatch(linesRead: number, bytesRead: number): IngestBatch {
-    return { rows: [], rejections: [], rejectedCount: 0, linesRead, bytesRead, progress: 0 };
+    return { rows: new CopyRows(), rejections: [], rejectedCount: 0, linesRead, bytesRead, progress: 0 };
   }
 
   private reject(batch: IngestBatch, lineNo: number, reason: string, keep: boolean): void {
