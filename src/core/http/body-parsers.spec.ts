@@ -72,3 +72,37 @@ describe('bodyParsers', () => {
     expect(await Promise.all(pending)).toEqual([200, 200, 200, 200, 200]);
   });
 });
+
+describe('bodyParsers with a parseJson hook', () => {
+  const app = express();
+  const pushed: number[] = [];
+  const parse = (body: Buffer) => (body.toString().includes('fast') ? { fast: new Float64Array([1, 2]) } : undefined);
+  const parseJson = (declared: number | undefined) => ({ push: (chunk: Buffer) => pushed.push(declared === undefined ? -1 : chunk.length), parse });
+  for (const parser of bodyParsers([{ prefix: '/fast', limit: '1mb', parseJson }])) app.use(parser);
+  app.post('/fast/csv', (req, res) => res.json({ text: req.body }));
+  app.post('/fast', (req, res) => res.json({ fast: req.body.fast instanceof Float64Array, body: req.body.fast ? null : req.body }));
+  const server = createServer(app);
+  const auth = { authorization: 'Bearer a.b.c' };
+
+  it('takes what the hook answers, and parses the standard way when it answers undefined', async () => {
+    expect((await request(server).post('/fast').set(auth).type('json').send('{"fast":1}')).body).toEqual({ fast: true, body: null });
+    expect((await request(server).post('/fast').set(auth).type('json').send('\ufeff {"slow":[1]}')).body).toEqual({ fast: false, body: { slow: [1] } });
+    expect((await request(server).post('/fast').set(auth).type('json').send('')).body).toEqual({ fast: false, body: {} });
+    expect(pushed.reduce((a, b) => a + b, 0)).toBe('{"fast":1}'.length + '\ufeff {"slow":[1]}'.length + 2);
+  });
+
+  it('leaves other media types to their parsers', async () => {
+    pushed.length = 0;
+    expect((await request(server).post('/fast/csv').set(auth).type('text/plain').send('a,b')).status).toBe(200);
+    expect(pushed).toEqual([]);
+  });
+
+  it('answers the standard problems for malformed JSON, a non-object, and an unsupported charset', async () => {
+    for (const text of ['{"a":', '"quick"', 'true']) {
+      const res = await request(server).post('/fast').set(auth).type('json').send(text);
+      expect([res.status, res.body.code]).toEqual([400, 'MALFORMED_JSON']);
+    }
+    const latin = await request(server).post('/fast').set(auth).set('content-type', 'application/json; charset=latin1').send('{"a":1}');
+    expect([latin.status, latin.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+  });
+});

@@ -12,11 +12,18 @@ export interface BodyLimit {
   /** Text media types this prefix also takes (read as a string under the same limit), e.g. `text/csv`. */
   textTypes?: string[];
   /**
-   * A faster parse of this prefix's JSON bodies from their bytes (utf-8 or no charset only), e.g.
-   * numbers straight into a Float64Array. Undefined hands the bytes to the standard parse, so
+   * A faster parse of this prefix's JSON bodies (utf-8 or no charset only), e.g. numbers straight
+   * into a Float64Array: one reader per request, given the declared Content-Length. `push` sees the
+   * body's chunks as they arrive (uncompressed bodies only), so parsing can overlap receiving;
+   * `parse` gets the whole body, and answering undefined hands it to the standard parse, so
    * malformed bodies get the usual problem+json.
    */
-  parseJson?: (body: Buffer) => unknown;
+  parseJson?: (declaredLength: number | undefined) => JsonBodyReader;
+}
+
+export interface JsonBodyReader {
+  push(chunk: Buffer): void;
+  parse(body: Buffer): unknown;
 }
 
 const DEFAULT_JSON_LIMIT = '1mb';
@@ -36,17 +43,24 @@ function standardJson(body: Buffer): unknown {
   }
 }
 
-/** A JSON parser for one limit that reads the bytes and parses them with `parse` (see BodyLimit.parseJson). */
-function fastJson(limit: string, parse: (body: Buffer) => unknown, standard: RequestHandler): RequestHandler {
+/** A JSON parser for one limit that reads the bytes and parses them with a reader (see BodyLimit.parseJson). */
+function fastJson(limit: string, reader: (declaredLength: number | undefined) => JsonBodyReader, standard: RequestHandler): RequestHandler {
   const bytes = raw({ limit, type: JSON_TYPES });
   return (req, res, next) => {
     const charset = /;\s*charset\s*=\s*"?([^";]*)/i.exec(req.headers['content-type'] ?? '')?.[1].toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return standard(req, res, next);
+    const declared = Number(req.headers['content-length']);
+    // Only a JSON body raw() reads (a 'data' listener sets the stream flowing), and only as sent.
+    const early = Boolean(req.is(JSON_TYPES)) && (req.headers['content-encoding'] ?? 'identity').toLowerCase() === 'identity' && Number.isSafeInteger(declared);
+    const parser = reader(early ? declared : undefined);
+    const onData = (chunk: Buffer) => parser.push(chunk);
+    if (early) req.on('data', onData);
     bytes(req, res, (error?: unknown) => {
+      req.off('data', onData);
       if (error || !Buffer.isBuffer(req.body)) return next(error);
       try {
         const body = req.body;
-        req.body = parse(body) ?? standardJson(body);
+        req.body = parser.parse(body) ?? standardJson(body);
       } catch (parseError) {
         return next(parseError);
       }

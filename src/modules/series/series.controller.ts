@@ -35,7 +35,7 @@ import {
   SeriesWithPointsDto,
   toSeriesResponse,
 } from './dto/series.dto';
-import { parseUniformBody } from './dto/uniform-body';
+import { UniformBodyReader } from './dto/uniform-body';
 import { negotiateFormat, sendSeries } from './encoding/series-response';
 import { SeriesForecastService } from './series-forecast.service';
 import { SeriesService } from './series.service';
@@ -49,13 +49,16 @@ const RawBody = createParamDecorator((_: unknown, context: ExecutionContext) => 
  * -1.2345678901234567e-100},`), up to about 110 pretty-printed; 128 bytes a point plus 1 MB
  * covers all three forms. Over the limit is a 413 before anything is parsed.
  */
-export const SERIES_BODY_LIMIT = (config: AppConfig): BodyLimit => ({
-  prefix: '/api/v1/series',
-  limit: `${Math.ceil((config.seriesMaxPoints * 128) / 1024 / 1024) + 1}mb`,
-  textTypes: ['text/csv'],
-  // The uniform form's values straight into a Float64Array; anything else parses as usual.
-  parseJson: parseUniformBody,
-});
+export const SERIES_BODY_LIMIT = (config: AppConfig): BodyLimit => {
+  const megabytes = Math.ceil((config.seriesMaxPoints * 128) / 1024 / 1024) + 1;
+  return {
+    prefix: '/api/v1/series',
+    limit: `${megabytes}mb`,
+    textTypes: ['text/csv'],
+    // The uniform form's values straight into a Float64Array, parsed as they arrive; anything else parses as usual.
+    parseJson: (declaredLength) => new UniformBodyReader(declaredLength, megabytes * 1024 * 1024),
+  };
+};
 
 @ApiTags('series')
 @ApiBearerAuth()

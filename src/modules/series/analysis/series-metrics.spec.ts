@@ -120,4 +120,21 @@ describe('quantiles', () => {
     const qs = [0.5, 0.05, 0.95, 0, 1, 0.333];
     expect(quantiles(Float64Array.from(values), qs)).toEqual(qs.map(at));
   });
+
+  it('agrees with a full sort for many lengths, duplicates and quantile orders', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const n of [1, 2, 3, 5, 10, 99, 1000, 4097]) {
+      const values = Float64Array.from({ length: n }, () => Math.floor(random() * (n / 3 + 1)));
+      const sorted = Float64Array.from(values).sort();
+      const at = (q: number) => {
+        const h = (n - 1) * q;
+        const lo = Math.floor(h);
+        return h === lo || lo + 1 >= n ? sorted[lo] : sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]);
+      };
+      for (const qs of [[0.5, 0.05, 0.95], [0.95, 0.5, 0.05, 0.5], [0.01, 0.02, 0.98, 0.99, 0.5], [1, 0]]) {
+        expect(quantiles(Float64Array.from(values), qs)).toEqual(qs.map(at));
+      }
+    }
+  });
 });

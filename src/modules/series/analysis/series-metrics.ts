@@ -78,7 +78,7 @@ export function computeMetrics({ values, startMs, endMs, samplingRateHz }: Metri
   const kurtosis = pm2 > 0 ? m4 / n / (pm2 * pm2) : null;
   const rms = Math.sqrt(squares / n);
   const peak = Math.max(Math.abs(min), Math.abs(max));
-  const [median, p05, p95] = quantiles(Float64Array.from(values), [0.5, 0.05, 0.95]);
+  const [median, p05, p95] = quantiles(values.slice(), [0.5, 0.05, 0.95]);
   const durationS = (endMs - startMs) / 1000;
 
   const metrics: SeriesMetrics = {

@@ -243,7 +243,7 @@ export function parseCsvSeries(text: string, name: string | null, unit: string |
   }
   if (!problems.full && timestampsList.length === 0) problems.add('body', 'the CSV holds no points');
   problems.throwIfAny();
-  const ordered = inTimeOrder(problems, Float64Array.from(timestampsList), Float64Array.from(valuesList), (i) => `line ${lineOf[i]}`);
+  const ordered = inTimeOrder(problems, new Float64Array(timestampsList), new Float64Array(valuesList), (i) => `line ${lineOf[i]}`);
   return { name, unit, ...ordered, samplingRateHz: null };
 }
 

@@ -1,4 +1,4 @@
-import { PIECE_BYTES, parseUniformBody } from './uniform-body';
+import { PIECE_BYTES, parseUniformBody, UniformBodyReader } from './uniform-body';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 
@@ -48,5 +48,31 @@ describe('parseUniformBody', () => {
     expect(parseUniformBody(bytes(`{"values":[${many}, ]}`))).toBeUndefined();
     expect(parseUniformBody(bytes(`{"values":[${many},,${many}]}`))).toBeUndefined();
     expect((parseUniformBody(bytes(`{"values":[${many},${many}]}`))!.values as Float64Array).length).toBe(60_000);
+  });
+
+  it('parses while the body arrives, in any chunking, to what parseUniformBody answers', () => {
+    const values = Array.from({ length: 60_000 }, (_, i) => Math.sin(i) * 1e3);
+    const cases = [
+      JSON.stringify({ name: 'x', start: '2025-11-22T00:00:00Z', sampling_rate_hz: 10, values }),
+      JSON.stringify({ name: '"values":[1,2]', values, start: 'x' }),
+      JSON.stringify({ values: [...values.slice(0, 20_000), 'a', ...values.slice(20_000)] }),
+      `{"values":[${values.join(',')},]}`,
+      `{"values":[${values.join(',')}] , "values": [1]}`,
+    ];
+    for (const text of cases) {
+      const body = bytes(text);
+      const expected = parseUniformBody(body);
+      for (const size of [1000, 65_536, 100_003, body.length]) {
+        const reader = new UniformBodyReader(body.length, 10 * body.length);
+        for (let i = 0; i < body.length; i += size) reader.push(body.subarray(i, i + size));
+        const got = reader.parse(body) as Record<string, unknown> | undefined;
+        expect(got === undefined ? undefined : { ...got, values: Array.from(got.values as Float64Array) }).toEqual(
+          expected === undefined ? undefined : { ...expected, values: Array.from(expected.values as Float64Array) },
+        );
+      }
+    }
+    // A reader that saw other bytes (or none) still answers from the body it is given.
+    const reader = new UniformBodyReader(10, 100);
+    expect(reader.parse(bytes('{"values":[1]}'))).toEqual({ values: new Float64Array([1]) });
   });
 });

@@ -68,26 +68,49 @@ function skipValue(raw: Buffer, i: number): number {
   return depth === 0 ? i : -1;
 }
 
+/** Pieces of a `values` array parsed while the body arrived: raw[from, to) (to is just after a comma). */
+export interface EarlyPieces {
+  from: number;
+  to: number;
+  parts: number[][];
+}
+
+/** The numbers of raw[start, end) (array elements without the brackets), or undefined. */
+function parsePiece(raw: Buffer, start: number, end: number): number[] | undefined {
+  let piece: unknown;
+  try {
+    piece = JSON.parse(`[${raw.toString('latin1', start, end)}]`);
+  } catch {
+    return undefined;
+  }
+  const numbers = piece as unknown[];
+  for (let k = 0; k < numbers.length; k++) if (typeof numbers[k] !== 'number') return undefined;
+  return numbers as number[];
+}
+
 /** The numbers of the array text raw[from, to) (between the brackets), or undefined. */
-function parseNumbers(raw: Buffer, from: number, to: number): Float64Array | undefined {
+function parseNumbers(raw: Buffer, from: number, to: number, early?: EarlyPieces): Float64Array | undefined {
   const parts: number[][] = [];
   let total = 0;
   let start = from;
+  if (early && early.from === from && early.to <= to && early.parts.length > 0) {
+    for (const part of early.parts) {
+      parts.push(part);
+      total += part.length;
+    }
+    start = early.to;
+    // The last early piece ended on a comma: something other than space must follow it.
+    if (skipSpace(raw, start) >= to) return undefined;
+  }
   while (start < to) {
     let end = Math.min(to, start + PIECE_BYTES);
     if (end < to) {
       end = raw.indexOf(COMMA, end);
       if (end === -1 || end > to) end = to;
     }
-    let piece: unknown;
-    try {
-      piece = JSON.parse(`[${raw.toString('latin1', start, end)}]`);
-    } catch {
-      return undefined;
-    }
-    const numbers = piece as unknown[];
-    for (let k = 0; k < numbers.length; k++) if (typeof numbers[k] !== 'number') return undefined;
-    parts.push(numbers as number[]);
+    const numbers = parsePiece(raw, start, end);
+    if (!numbers) return undefined;
+    parts.push(numbers);
     total += numbers.length;
     // Skip the comma between two pieces; a piece ending on a comma means an empty element.
     start = end + 1;
@@ -103,7 +126,7 @@ function parseNumbers(raw: Buffer, from: number, to: number): Float64Array | und
 }
 
 /** The body with `values` as a Float64Array, or undefined to parse it the standard way. */
-export function parseUniformBody(raw: Buffer): Record<string, unknown> | undefined {
+export function parseUniformBody(raw: Buffer, early?: EarlyPieces): Record<string, unknown> | undefined {
   let i = skipSpace(raw, 0);
   if (raw[i] !== OPEN_BRACE) return undefined;
   i = skipSpace(raw, i + 1);
@@ -125,7 +148,7 @@ export function parseUniformBody(raw: Buffer): Record<string, unknown> | undefin
       const close = raw.indexOf(CLOSE_BRACKET, i);
       if (close === -1) return undefined;
       const inner = skipSpace(raw, i + 1);
-      numbers = inner === close ? new Float64Array(0) : parseNumbers(raw, i + 1, close);
+      numbers = inner === close ? new Float64Array(0) : parseNumbers(raw, i + 1, close, early);
       if (!numbers) return undefined;
       valuesFrom = i;
       valuesTo = close + 1;
@@ -154,4 +177,66 @@ export function parseUniformBody(raw: Buffer): Record<string, unknown> | undefin
   if (body.values !== 0) return undefined;
   body.values = numbers;
   return body;
+}
+
+const VALUES_KEY = Buffer.from('"values"');
+
+/**
+ * The body parser's reader for the series route (BodyLimit.parseJson): copies the chunks into one
+ * buffer of the declared length as they arrive and parses the `values` array's complete pieces
+ * meanwhile, so most of the parsing overlaps receiving. Where it guessed `values` starts is only a
+ * guess (the first `"values"` followed by `:` and `[`): parseUniformBody uses the early pieces only
+ * when its own walk finds the array at that very place, so a wrong guess costs time, not results.
+ */
+export class UniformBodyReader {
+  private readonly buffer: Buffer | undefined;
+  private received = 0;
+  private early: EarlyPieces | undefined;
+  private stopped = false;
+
+  constructor(declaredLength: number | undefined, maxBytes: number) {
+    this.buffer = declaredLength !== undefined && declaredLength > PIECE_BYTES && declaredLength <= maxBytes ? Buffer.allocUnsafe(declaredLength) : undefined;
+  }
+
+  push(chunk: Buffer): void {
+    const buffer = this.buffer;
+    if (!buffer || this.stopped) return;
+    if (this.received + chunk.length > buffer.length) {
+      this.stopped = true;
+      return;
+    }
+    chunk.copy(buffer, this.received);
+    this.received += chunk.length;
+    const raw = buffer.subarray(0, this.received);
+    if (!this.early) {
+      const key = raw.indexOf(VALUES_KEY);
+      if (key === -1) {
+        if (this.received > PIECE_BYTES) this.stopped = true;
+        return;
+      }
+      let i = skipSpace(raw, key + VALUES_KEY.length);
+      if (i >= raw.length) return;
+      if (raw[i] !== COLON) return void (this.stopped = true);
+      i = skipSpace(raw, i + 1);
+      if (i >= raw.length) return;
+      if (raw[i] !== OPEN_BRACKET) return void (this.stopped = true);
+      this.early = { from: i + 1, to: i + 1, parts: [] };
+    }
+    const early = this.early;
+    while (raw.length - early.to >= 2 * PIECE_BYTES) {
+      const end = raw.indexOf(COMMA, early.to + PIECE_BYTES);
+      if (end === -1) return;
+      // The array ends inside this piece (or holds something else): the last pieces are parse's.
+      if (raw.subarray(early.to, end).includes(CLOSE_BRACKET)) return void (this.stopped = true);
+      const numbers = parsePiece(raw, early.to, end);
+      if (!numbers) return void (this.stopped = true);
+      early.parts.push(numbers);
+      early.to = end + 1;
+    }
+  }
+
+  parse(body: Buffer): unknown {
+    const early = this.buffer && this.received === body.length ? this.early : undefined;
+    return parseUniformBody(body, early);
+  }
 }

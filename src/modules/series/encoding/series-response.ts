@@ -106,11 +106,12 @@ function* keeping(pieces: Iterable<Buffer>, kept: Buffer[]): Generator<Buffer> {
   }
 }
 
-/** Writes every piece and the tail; false when the client went away first. */
+/** Writes every piece and the tail, AHEAD_BYTES ahead of the socket at most; false when the client went away first. */
 async function writeAll(res: Response, pieces: Iterable<Buffer>, tail: string): Promise<boolean> {
   for (const piece of pieces) {
     if (res.destroyed) return false;
-    if (!res.write(piece)) {
+    // Up to AHEAD_BYTES ahead of the socket, so formatting the next pieces overlaps the sending of these.
+    if (!res.write(piece) && res.writableLength > AHEAD_BYTES) {
       await drainedOrClosed(res);
     }
   }
