@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { requestIdFor } from '../http/request-id';
@@ -13,6 +13,9 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
+            // The liveness probe logs nothing (autoLogging ignores it, its handler never logs):
+            // no per-request child logger and async context for it. Readiness keeps both.
+            exclude: [{ path: 'health/live', method: RequestMethod.GET }],
             pinoHttp: {
               level: config.logLevel,
               genReqId: requestIdFor,

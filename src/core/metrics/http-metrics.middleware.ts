@@ -2,10 +2,12 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Histogram, register } from 'prom-client';
 
-function histogram(): Histogram<'method' | 'route' | 'status'> {
+type Labels = 'method' | 'route' | 'status';
+
+function histogram(): Histogram<Labels> {
   const name = 'horizon_http_request_duration_seconds';
   return (
-    (register.getSingleMetric(name) as Histogram<'method' | 'route' | 'status'> | undefined) ??
+    (register.getSingleMetric(name) as Histogram<Labels> | undefined) ??
     new Histogram({
       name,
       help: 'HTTP request latency by route template',
@@ -15,17 +17,36 @@ function histogram(): Histogram<'method' | 'route' | 'status'> {
   );
 }
 
-/** Latency per route template (not per URL, which would explode label cardinality). */
+interface Observer {
+  observe(value: number): void;
+}
+
+/**
+ * Latency per route template (not per URL, which would explode label cardinality). The labelled
+ * child of each (method, route, status) is looked up once and kept: prom-client otherwise hashes a
+ * fresh label object on every observation.
+ */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
   private readonly latency = histogram();
+  private readonly children = new Map<string, Observer>();
 
   use(req: Request, res: Response, next: NextFunction): void {
-    const end = this.latency.startTimer();
+    const start = process.hrtime.bigint();
     res.once('finish', () => {
       const route = req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
+      this.observer(req.method, route, res.statusCode).observe(Number(process.hrtime.bigint() - start) / 1e9);
     });
     next();
+  }
+
+  private observer(method: string, route: string, status: number): Observer {
+    const key = `${method} ${status} ${route}`;
+    let child = this.children.get(key);
+    if (!child) {
+      child = this.latency.labels({ method, route, status: String(status) });
+      this.children.set(key, child);
+    }
+    return child;
   }
 }

@@ -16,14 +16,41 @@ function requestOf(context: ExecutionContext): AuthRequest | undefined {
   return undefined;
 }
 
+/**
+ * A route's metadata never changes once the app runs: read it once per handler (and class),
+ * not on every request (Reflect.getMetadata twice per guard per request otherwise).
+ */
+class MetadataCache<T> {
+  private readonly byHandler = new WeakMap<object, Map<object, T | undefined>>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly key: string,
+  ) {}
+
+  get(context: ExecutionContext): T | undefined {
+    const handler = context.getHandler();
+    const cls = context.getClass();
+    let byClass = this.byHandler.get(handler);
+    if (!byClass) this.byHandler.set(handler, (byClass = new Map()));
+    if (byClass.has(cls)) return byClass.get(cls);
+    const value = this.reflector.getAllAndOverride<T>(this.key, [handler, cls]);
+    byClass.set(cls, value);
+    return value;
+  }
+}
+
 /** Every route and resolver needs a valid bearer token unless marked @Public() (passport-jwt, JwtStrategy). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly isPublic: MetadataCache<boolean>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly tokens: TokenService,
   ) {
     super();
+    this.isPublic = new MetadataCache(reflector, IS_PUBLIC);
   }
 
   /**
@@ -33,7 +60,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const req = requestOf(context);
     if (!req) return true;
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (this.isPublic.get(context)) return true;
     const token = bearerTokenOf(req.headers.authorization);
     const cached = token === undefined ? undefined : this.tokens.cachedPrincipal(token);
     if (cached) {
@@ -70,12 +97,16 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 /** Applies @Roles(): a role that may not use a route gets 403. */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly roles: MetadataCache<Role[]>;
+
+  constructor(reflector: Reflector) {
+    this.roles = new MetadataCache(reflector, ROLES);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const req = requestOf(context);
     if (!req) return true;
-    const roles = this.reflector.getAllAndOverride<Role[]>(ROLES, [context.getHandler(), context.getClass()]);
+    const roles = this.roles.get(context);
     if (!roles) return true;
     const user = req.user;
     if (!user || !roles.includes(user.role)) throw AuthError.forbidden();
