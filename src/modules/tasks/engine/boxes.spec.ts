@@ -1,4 +1,4 @@
-import { clampBox, coverBetween, intersectionOverUnion, padBox, scaleBox, unionBox } from './boxes';
+import { clampBox, coverBetween, intersectionOverUnion, mergeOverlapping, padBox, scaleBox, tileGrid, unionBox } from './boxes';
 
 describe('boxes', () => {
   it('maps a box found on a half-size copy back to the original', () => {
@@ -48,5 +48,45 @@ describe('coverBetween: the frames between two detected ones', () => {
 
   it('covers nothing when nothing was seen', () => {
     expect(coverBetween([], [])).toEqual([]);
+  });
+});
+
+describe('tileGrid', () => {
+  it('answers the whole image when it fits one tile', () => {
+    expect(tileGrid(800, 600, 1280, 192)).toEqual([{ x: 0, y: 0, width: 800, height: 600 }]);
+  });
+
+  it('covers the image with tiles no larger than the side, neighbours overlapping by at least the overlap', () => {
+    const tiles = tileGrid(2560, 1920, 1280, 192);
+    expect(tiles).toHaveLength(6);
+    for (const t of tiles) {
+      expect(t.width).toBeLessThanOrEqual(1280);
+      expect(t.height).toBeLessThanOrEqual(1280);
+      expect(t.x + t.width).toBeLessThanOrEqual(2560);
+      expect(t.y + t.height).toBeLessThanOrEqual(1920);
+    }
+    const xs = [...new Set(tiles.map((t) => t.x))];
+    expect(xs[0]).toBe(0);
+    expect(Math.max(...tiles.map((t) => t.x + t.width))).toBe(2560);
+    expect(Math.max(...tiles.map((t) => t.y + t.height))).toBe(1920);
+    for (let i = 1; i < xs.length; i++) expect(xs[i - 1] + tiles[0].width - xs[i]).toBeGreaterThanOrEqual(192);
+  });
+});
+
+describe('mergeOverlapping', () => {
+  it('merges the same face found twice into the union of both, with the higher score', () => {
+    const merged = mergeOverlapping([
+      { x: 100, y: 100, width: 50, height: 50, score: 0.4 },
+      { x: 110, y: 105, width: 50, height: 50, score: 0.9 },
+      { x: 400, y: 100, width: 50, height: 50, score: 0.5 },
+    ]);
+    expect(merged).toEqual([
+      { x: 100, y: 100, width: 60, height: 55, score: 0.9 },
+      { x: 400, y: 100, width: 50, height: 50, score: 0.5 },
+    ]);
+  });
+
+  it('merges half a face cut by a tile edge into the whole one', () => {
+    expect(mergeOverlapping([{ x: 0, y: 0, width: 100, height: 100 }, { x: 50, y: 0, width: 50, height: 100 }])).toEqual([{ x: 0, y: 0, width: 100, height: 100 }]);
   });
 });

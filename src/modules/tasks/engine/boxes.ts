@@ -65,3 +65,44 @@ export function coverBetween(before: Box[], after: Box[], pad = 0.25): Box[] {
   });
   return [...merged, ...after.filter((_, i) => !used.has(i))].map((b) => padBox(b, pad));
 }
+
+/**
+ * Overlapping tiles covering a `width`×`height` image, each at most `side` pixels square (the
+ * last ones may be a little smaller), neighbours sharing `overlap` pixels so a face narrower than
+ * that lies whole in at least one tile. Integer pixels; one tile when the image fits.
+ */
+export function tileGrid(width: number, height: number, side: number, overlap: number): Box[] {
+  const spans = (length: number): [number, number][] => {
+    if (length <= side) return [[0, length]];
+    const count = Math.ceil((length - overlap) / (side - overlap));
+    const size = Math.min(length, Math.ceil((length + (count - 1) * overlap) / count));
+    return Array.from({ length: count }, (_, i) => [Math.round((i * (length - size)) / (count - 1)), size]);
+  };
+  return spans(height).flatMap(([y, h]) => spans(width).map(([x, w]) => ({ x, y, width: w, height: h })));
+}
+
+/**
+ * Boxes that mostly overlap (the intersection is at least `share` of the smaller one) merged into
+ * their union: the same face found by two tiles, or by a tile and the whole-image pass, becomes
+ * one box that covers both findings. Each box's `score` (when present) becomes the highest.
+ */
+export function mergeOverlapping<T extends Box & { score?: number }>(boxes: T[], share = 0.5): T[] {
+  const out = boxes.map((b) => ({ ...b }));
+  for (let merged = true; merged; ) {
+    merged = false;
+    for (let i = 0; i < out.length && !merged; i++) {
+      for (let j = i + 1; j < out.length && !merged; j++) {
+        const a = out[i];
+        const b = out[j];
+        const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+        const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+        if (w <= 0 || h <= 0 || w * h < share * Math.min(a.width * a.height, b.width * b.height)) continue;
+        const score = Math.max(a.score ?? 0, b.score ?? 0);
+        out[i] = { ...a, ...unionBox(a, b), ...(a.score !== undefined || b.score !== undefined ? { score } : {}) };
+        out.splice(j, 1);
+        merged = true;
+      }
+    }
+  }
+  return out;
+}

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TaskObject } from '../entities/task.entity';
-import { type Box, padBox, scaleBox } from './boxes';
+import { type Box, mergeOverlapping, padBox, scaleBox, tileGrid } from './boxes';
 import { engineFailure } from './anonymisation-job';
 import { isPlateLike, PLATE_MIN_WIDTH_SHARE, textBoxesFromProbabilityMap } from './plate-filter';
 import { registerWasmKernels, type TfKernelRegistry } from './wasm-kernels';
@@ -29,6 +29,18 @@ export interface FaceTuning {
   /** Head rule: the top `headTop` of the person box, the middle `headWidth` of its width. */
   headTop: number;
   headWidth: number;
+  /**
+   * Memory: a detection copy larger than this many pixels is not run whole but in tiles of at
+   * most `tileSide`² pixels overlapping by `tileOverlap` (copy pixels), plus one whole-image pass
+   * at most `coarsePixels` large for the faces wider than the overlap. The wasm heap only grows
+   * (it never gives memory back), so its high-water mark follows the largest copy run at once.
+   */
+  wholeMaxPixels: number;
+  /** Cost: the upscale stops where the copy reaches this many pixels (never below 1×, the image's own pixels). */
+  upscaleMaxPixels: number;
+  tileSide: number;
+  tileOverlap: number;
+  coarsePixels: number;
 }
 
 // Chosen on the evaluation (docs/tasks.md): 2× finds the 12–23 px faces (1.5× loses a third of
@@ -46,6 +58,14 @@ export const FACE_TUNING: FaceTuning = {
   headMinAspect: 1.6,
   headTop: 0.3,
   headWidth: 0.8,
+  // A 12 MP photo's 2560×1920 copy (4.9 MP) grew the wasm heap to ~320 MB; tiles of 1280² keep
+  // it near 140 MB. Copies up to 2.6 MP (every labelled image of the evaluation but one) run
+  // whole, as before: tiling costs the overlap and the whole-image pass (docs/performance.md).
+  wholeMaxPixels: 4_000_000,
+  upscaleMaxPixels: 4_000_000,
+  tileSide: 1280,
+  tileOverlap: 192,
+  coarsePixels: 1_000_000,
 };
 
 export type Detections = Record<TaskObject, Box[]>;
@@ -268,11 +288,40 @@ export class Detector {
     return { data, width: w, height: h };
   }
 
-  /** FaceBoxes on a copy upscaled per the tuning (small faces need it); padded boxes in the image's pixels. */
+  /**
+   * FaceBoxes on a copy upscaled per the tuning (small faces need it); padded boxes in the
+   * image's pixels. A copy over `wholeMaxPixels` runs in overlapping tiles plus one small
+   * whole-image pass (for faces wider than the overlap), the findings merged.
+   */
   private async findFaces(rgb: Buffer, width: number, height: number): Promise<Box[]> {
     const t = this.tuning;
-    const scale = Math.min(t.upscale, t.maxSide / Math.max(width, height));
-    const { data, width: fw, height: fh } = await this.resized(rgb, width, height, scale);
+    const scale = Math.min(t.upscale, t.maxSide / Math.max(width, height), Math.max(1, Math.sqrt(t.upscaleMaxPixels / (width * height))));
+    const whole: Box = { x: 0, y: 0, width, height };
+    if (width * height * scale * scale <= t.wholeMaxPixels) return this.facesIn(rgb, width, height, whole, scale);
+    const faces: Box[] = [];
+    for (const tile of tileGrid(width, height, t.tileSide / scale, t.tileOverlap / scale)) {
+      faces.push(...(await this.facesIn(rgb, width, height, tile, scale)));
+    }
+    faces.push(...(await this.facesIn(rgb, width, height, whole, Math.min(scale, Math.sqrt(t.coarsePixels / (width * height))))));
+    return mergeOverlapping(faces);
+  }
+
+  /** FaceBoxes on one region of the image (integer pixels) scaled by `scale`. */
+  private async facesIn(rgb: Buffer, width: number, height: number, region: Box, scale: number): Promise<Box[]> {
+    const t = this.tuning;
+    const isWhole = region.width === width && region.height === height;
+    const fw = Math.max(1, Math.round(region.width * scale));
+    const fh = Math.max(1, Math.round(region.height * scale));
+    let data: Buffer;
+    if (isWhole) {
+      ({ data } = await this.resized(rgb, width, height, scale));
+    } else {
+      data = await this.sharp(rgb, { raw: { width, height, channels: 3 } })
+        .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
+        .resize(fw, fh, { fit: 'fill', kernel: scale > 1 ? 'cubic' : 'lanczos3' })
+        .raw()
+        .toBuffer();
+    }
     const tf = this.human!.tf;
     const input = tf.tensor4d(new Uint8Array(data.buffer, data.byteOffset, data.length), [1, fh, fw, 3], 'int32');
     let outputs: TensorLike[] = [];
@@ -283,8 +332,9 @@ export class Detector {
       for (let i = 0; i < count[0]; i++) {
         if (scores[i] < t.minScore) continue;
         const [y0, x0, y1, x1] = [boxes[i * 4], boxes[i * 4 + 1], boxes[i * 4 + 2], boxes[i * 4 + 3]];
+        const box = { x: region.x + x0 * region.width, y: region.y + y0 * region.height, width: (x1 - x0) * region.width, height: (y1 - y0) * region.height };
         // The score rides along (the evaluation reads it); redaction ignores it.
-        faces.push({ ...padBox({ x: x0 * width, y: y0 * height, width: (x1 - x0) * width, height: (y1 - y0) * height }, t.pad), score: scores[i] } as Box);
+        faces.push({ ...padBox(box, t.pad), score: scores[i] } as Box);
       }
       return faces;
     } finally {
