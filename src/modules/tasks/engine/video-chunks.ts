@@ -7,7 +7,7 @@ import type { TaskObject } from '../entities/task.entity';
 import { collectStderr, exitOf, type VideoInfo } from './video';
 
 /**
- * A video's result is encoded in chunks of about CHUNK_MS of engine time, each a small H.264 file
+ * A video's result is encoded in chunks of at least CHUNK_MS of engine time, each a small H.264 file
  * of its own, cut only at a detected frame (the frames between two detections need both, so a
  * chunk never splits them). Each finished chunk is handed to the processor, which checkpoints it
  * in object storage (`tasks/<id>/checkpoint/`): a redelivered video (worker killed, deploy)
@@ -15,7 +15,7 @@ import { collectStderr, exitOf, type VideoInfo } from './video';
  * without re-encoding. Detection is deterministic, so the result is the same whichever attempt
  * did which chunk.
  */
-export const CHUNK_MS = 1500;
+export const CHUNK_MS = 500;
 
 /** One finished chunk, as the engine thread reports it. */
 export interface VideoChunk {
