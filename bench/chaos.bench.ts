@@ -8,6 +8,7 @@ import { runFfmpeg } from '../src/core/media/ffmpeg';
 import { astronautJpeg } from '../test/factories/task-media.factory';
 import { freePort, RunningProcess, startProcess, waitForReady } from '../test/utils/process';
 import { createBenchUser } from './support/bench-user';
+import { type BenchRow, reportRows } from './support/report';
 import { startPrivatePostgres, startPrivateRabbit, startPrivateS3 } from './support/private-services';
 
 /**
@@ -29,7 +30,11 @@ import { startPrivatePostgres, startPrivateRabbit, startPrivateS3 } from './supp
  * failed naming its cause, lost (never finished, or finished with missing results), or duplicated
  * (done twice: results twice, or completed and then reopened). A client polls every item's
  * REST status every 150 ms, which also counts the items whose progress went backwards. Recovery is
- * the time from the fault (from the service being back, for a restart) until work moves again.
+ * the time from the fault (the kill; the service being back, for a restart) until a poll shows
+ * the work moving again: progress above what the first poll after the fault showed, or the work
+ * finished (Watcher.movedAfter; docs/reliability.md). With checkpoints (a transcription's
+ * segments, a video's chunks) that is redelivery + download + the unfinished part of one segment
+ * or chunk, not the whole file again.
  *
  * Knobs: CHAOS_QUEUES, CHAOS_SCENARIOS (comma lists), CHAOS_KILLS, CHAOS_JOB_LINES (200,000),
  * CHAOS_ECG_SAMPLES (60,000 per lead, 12 leads, 6 ECGs a round), CHAOS_VIDEO_SECONDS (4, 10 fps),
@@ -351,19 +356,19 @@ class Watcher {
     return TERMINAL.has(this.last(id)?.status ?? '');
   }
 
-  /** First time after `t` that some unfinished item moved forward (progress up, or finished). */
+  /**
+   * Recovery: the first poll after the fault `t` at which some unfinished item shows progress
+   * above what it showed at the first poll after `t` (which still holds anything the victim wrote
+   * before it died), or has finished: "progress moving again", on the surviving or new worker.
+   */
   movedAfter(t: number): number | undefined {
     let first: number | undefined;
     for (const entries of this.history.values()) {
-      for (let i = 1; i < entries.length; i += 1) {
-        const [a, b] = [entries[i - 1], entries[i]];
-        if (b.at < t || TERMINAL.has(a.seen.status)) continue;
-        const moved = b.seen.progress > a.seen.progress || (b.seen.status !== a.seen.status && b.seen.status !== 'queued');
-        if (moved) {
-          first = Math.min(first ?? Infinity, b.at);
-          break;
-        }
-      }
+      const at = entries.findIndex((e) => e.at >= t);
+      if (at < 0 || TERMINAL.has(entries[at].seen.status)) continue;
+      const shown = Math.max(...entries.slice(0, at + 1).map((e) => e.seen.progress));
+      const moved = entries.slice(at + 1).find((e) => e.seen.progress > shown || TERMINAL.has(e.seen.status));
+      if (moved) first = Math.min(first ?? Infinity, moved.at);
     }
     return first;
   }
@@ -659,6 +664,39 @@ function table(rows: Row[]): string {
   return lines.join('\n');
 }
 
+/**
+ * Per fault row: the recovery median (target < 5 s) with the baseline batch's time as its floor,
+ * and lost + duplicated + progress-went-back (target 0).
+ */
+function benchRows(rows: Row[]): BenchRow[] {
+  const out: BenchRow[] = [];
+  for (const r of rows) {
+    if (r.faults === 0) continue;
+    const floor = rows.find((b) => b.queue === r.queue && b.faults === 0 && b.scenario.startsWith('baseline'))?.notes[0] ?? '';
+    const integrity = `${r.submitted} submitted, ${r.completedOnce} completed once, ${r.failedWithCause} failed with cause, ${r.lost} lost, ${r.duplicated} duplicated, ${r.backwards} went back`;
+    if (r.recoveries.length) {
+      const m = median(r.recoveries) / 1000;
+      out.push({
+        workload: `chaos ${r.queue}, ${r.scenario}: recovery (fault → progress moving again) median`,
+        figure: `median ${m.toFixed(1)} s, max ${(Math.max(...r.recoveries) / 1000).toFixed(1)} s over ${r.recoveries.length}`,
+        floor: floor && `baseline ${floor}`,
+        value: Number(m.toFixed(2)),
+        shown: `${m.toFixed(1)} s`,
+        target: '< 5',
+      });
+    }
+    out.push({
+      workload: `chaos ${r.queue}, ${r.scenario}: lost + duplicated + progress backwards`,
+      figure: integrity,
+      floor: '',
+      value: r.lost + r.duplicated + r.backwards + r.failedUnnamed,
+      shown: String(r.lost + r.duplicated + r.backwards + r.failedUnnamed),
+      target: '<= 0',
+    });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'horizon-chaos-'));
   const startedLoad = loadavg()[0];
@@ -709,6 +747,7 @@ async function main(): Promise<void> {
       console.log(`${workload.queue}: ${((Date.now() - t) / 1000).toFixed(0)} s, load average ${loadavg()[0].toFixed(2)}`);
     }
     console.log(`\n${table(rows)}\n\nload average at start ${startedLoad.toFixed(2)}, at end ${loadavg()[0].toFixed(2)}`);
+    reportRows(benchRows(rows));
   } finally {
     if (cluster) {
       for (const w of cluster.workers) await w.stop('SIGKILL');

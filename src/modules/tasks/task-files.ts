@@ -21,6 +21,19 @@ export function resultKey(taskId: string, contentType: string): string {
   return objectKey('tasks', taskId, `result.${EXTENSIONS[contentType] ?? 'bin'}`);
 }
 
+/** A video's checkpointed result chunks and their manifest (tasks-processor.service.ts), removed once the result is stored. */
+export function checkpointPrefix(taskId: string): string {
+  return `${objectKey('tasks', taskId, 'checkpoint')}/`;
+}
+
+export function checkpointManifestKey(taskId: string): string {
+  return objectKey('tasks', taskId, 'checkpoint', 'manifest.json');
+}
+
+export function checkpointChunkKey(taskId: string, index: number): string {
+  return objectKey('tasks', taskId, 'checkpoint', `chunk-${index}.mp4`);
+}
+
 /** `street.jpg` → `street.anonymised.jpg`; videos always come back as MP4. */
 export function resultFileName(task: Pick<TaskEntity, 'fileName' | 'mediaType' | 'resultContentType'>): string {
   const base = task.fileName.replace(/\.[^./\\]{1,8}$/, '') || 'file';

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -12,7 +12,8 @@ import type { AnonymisationOutcome } from './engine/anonymisation-job';
 import { parseEngineFailure } from './engine/anonymisation-job';
 import { AnonymisationEngine } from './engine/anonymisation-engine';
 import type { TaskEntity } from './entities/task.entity';
-import { resultKey as resultKeyOf } from './task-files';
+import type { VideoChunk, VideoResume } from './engine/video-chunks';
+import { checkpointChunkKey, checkpointManifestKey, checkpointPrefix, resultKey as resultKeyOf } from './task-files';
 import { TasksError } from './tasks.errors';
 import { TasksRepository } from './tasks.repository';
 
@@ -20,8 +21,20 @@ import { TasksRepository } from './tasks.repository';
  * The stateless processor (worker side): everything it needs is read from the task's row and
  * storage; it writes the result and the counts. Idempotent: a redelivered message re-runs the
  * task, overwrites the result and replaces (never adds to) the counts; finished or deleted
- * tasks are left alone (the workload lifecycle starts the task and ends a crash loop).
+ * tasks are left alone (the workload lifecycle starts the task and ends a crash loop). A video's
+ * result is checkpointed chunk by chunk under `tasks/<id>/checkpoint/` (video-chunks.ts): a
+ * redelivered video resumes after its last checkpointed chunk; the checkpoint is removed once the
+ * result is stored.
  */
+
+/** What `tasks/<id>/checkpoint/manifest.json` holds. */
+interface CheckpointManifest {
+  /** The upload the chunks were made from: a checkpoint of another upload is not resumed. */
+  inputKey: string;
+  frames: number;
+  chunks: string[];
+  counts: VideoResume['counts'];
+}
 @Injectable()
 export class TasksProcessor {
   private readonly logger = new Logger(TasksProcessor.name);
@@ -48,7 +61,10 @@ export class TasksProcessor {
         throw error;
       }
       const output = join(dir, task.mediaType === 'video' ? 'output.mp4' : 'output');
-      const outcome = await this.runEngine(run, input, output);
+      const chunkDir = join(dir, 'chunks');
+      await mkdir(chunkDir);
+      const resume = task.mediaType === 'video' ? await this.resumeFrom(task, chunkDir) : undefined;
+      const outcome = await this.runEngine(run, input, output, chunkDir, resume);
       await run.checkpoint();
       const resultKey = resultKeyOf(task.id, outcome.contentType);
       const { size } = await this.storage.put(resultKey, createReadStream(output), { contentType: outcome.contentType });
@@ -66,25 +82,58 @@ export class TasksProcessor {
       });
       // Deleted while we worked: its binaries must not come back.
       if (!done) await this.storage.delete(resultKey).catch(() => undefined);
+      if (task.mediaType === 'video') await this.storage.deletePrefix(checkpointPrefix(task.id)).catch(() => undefined);
       return done;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private async runEngine(run: WorkRun<TaskEntity>, inputPath: string, outputPath: string): Promise<AnonymisationOutcome> {
+  /** The chunks an earlier attempt checkpointed, downloaded into `chunkDir`; undefined when there are none. */
+  private async resumeFrom(task: TaskEntity, chunkDir: string): Promise<VideoResume | undefined> {
+    try {
+      if (!(await this.storage.stat(checkpointManifestKey(task.id)))) return undefined;
+      const manifest = JSON.parse(await text(await this.storage.get(checkpointManifestKey(task.id)))) as CheckpointManifest;
+      if (manifest.inputKey !== task.inputKey || manifest.chunks.length === 0) return undefined;
+      const chunks: string[] = [];
+      for (const key of manifest.chunks) {
+        const path = join(chunkDir, `resumed-${chunks.length}.mp4`);
+        await pipeline(await this.storage.get(key), createWriteStream(path));
+        chunks.push(path);
+      }
+      this.logger.log(`task ${task.id}: resuming at frame ${manifest.frames} after ${chunks.length} checkpointed chunk(s)`);
+      return { frames: manifest.frames, chunks, counts: manifest.counts };
+    } catch (error) {
+      // A checkpoint that cannot be read is only lost time: start over.
+      this.logger.warn(`task ${task.id}: checkpoint not used: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private async runEngine(run: WorkRun<TaskEntity>, inputPath: string, outputPath: string, chunkDir: string, resume: VideoResume | undefined): Promise<AnonymisationOutcome> {
     const task = run.row;
     const channel = task.mediaType === 'video' ? new MessageChannel() : undefined;
     // Progress is written at most every 5 % (the engine reports no finer), which also heart-beats;
-    // a restarted video keeps the percentage already shown until it is passed (run.progress).
-    // Writes run one after another and settle before the result is stored, so no progress event
-    // follows the `processed` one.
+    // a resumed video keeps the percentage already shown until it is passed (run.progress).
+    // Writes (progress and checkpoints) run one after another and settle before the result is
+    // stored, so no progress event follows the `processed` one.
     let writes = Promise.resolve();
-    channel?.port1.on('message', (message: { progress: number }) => {
+    const checkpointed = [...(resume ? resume.chunks.map((_, i) => checkpointChunkKey(task.id, i)) : [])];
+    const saveChunk = async (chunk: VideoChunk) => {
+      const key = checkpointChunkKey(task.id, chunk.index);
+      await this.storage.put(key, createReadStream(chunk.path), { contentType: 'video/mp4' });
+      checkpointed[chunk.index] = key;
+      const manifest: CheckpointManifest = { inputKey: task.inputKey!, frames: chunk.endFrame, chunks: checkpointed.slice(0, chunk.index + 1), counts: chunk.counts };
+      await this.storage.put(checkpointManifestKey(task.id), Buffer.from(JSON.stringify(manifest)), { contentType: 'application/json' });
+    };
+    channel?.port1.on('message', (message: { progress?: number; chunk?: VideoChunk }) => {
       writes = writes
-        .then(() => run.progress(message.progress))
+        .then(async () => {
+          if (message.chunk) await saveChunk(message.chunk);
+          else await run.progress(message.progress!);
+        })
         .then(() => undefined)
-        .catch((error: Error) => this.logger.warn(`task ${task.id}: progress not saved: ${error.message}`));
+        .catch((error: Error) => this.logger.warn(`task ${task.id}: ${message.chunk ? 'checkpoint' : 'progress'} not saved: ${error.message}`));
     });
     try {
       return await this.engine.run({
@@ -99,6 +148,7 @@ export class TasksProcessor {
         platesStrict: this.config.tasks.platesStrict,
         ffmpegPath: this.config.ffmpegPath,
         progressPort: channel?.port2,
+        chunks: task.mediaType === 'video' ? { dir: chunkDir, resume } : undefined,
       });
     } catch (error) {
       const failure = parseEngineFailure(error);
@@ -110,4 +160,10 @@ export class TasksProcessor {
       await writes;
     }
   }
+}
+
+async function text(stream: NodeJS.ReadableStream): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(Buffer.from(part as Buffer));
+  return Buffer.concat(parts).toString('utf8');
 }

@@ -24,7 +24,7 @@ const HEARTBEAT_MS = 10_000;
 
 /**
  * The worker's side: fetch the audio, convert it with the shared ffmpeg, transcribe it in
- * segments of about 10 s (audio-segments.ts), store. Each finished segment is checkpointed on the
+ * segments of about 5 s (audio-segments.ts), store. Each finished segment is checkpointed on the
  * row, so a redelivered message (a worker killed, a deploy) resumes after the last finished
  * segment; the cuts depend only on the audio and the engine is deterministic, so the result is the
  * same whichever attempt did which segment, and a retry never duplicates anything. Permanent failures (no engine, undecodable or over-long audio) throw a

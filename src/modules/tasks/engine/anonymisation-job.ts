@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { TaskMethod, TaskObject } from '../entities/task.entity';
+import type { VideoResume } from './video-chunks';
 
 /**
  * The processor's internal job description, handed to an engine thread: local files and plain
@@ -21,8 +22,13 @@ export interface AnonymisationJob {
   platesStrict?: 'video' | 'always' | 'never';
   /** Videos only. */
   ffmpegPath?: string;
-  /** Videos only: receives `{ progress }` (0-100) as frames are done. */
+  /**
+   * Videos only: receives `{ progress }` (0-100) as frames are done, and `{ chunk }` (a VideoChunk)
+   * as each chunk of the result is finished, for the processor to checkpoint.
+   */
   progressPort?: MessagePort;
+  /** Videos only: where the chunks are written (default: beside the output), how long each runs, and what a redelivery resumes from. */
+  chunks?: { dir?: string; chunkMs?: number; resume?: VideoResume };
 }
 
 export interface AnonymisationOutcome {

@@ -1,11 +1,13 @@
 import { setPriority } from 'node:os';
+import { dirname } from 'node:path';
 import { FfmpegError } from '../../../core/media/ffmpeg';
 import type { TaskObject } from '../entities/task.entity';
 import { type AnonymisationJob, type AnonymisationOutcome, engineFailure, parseEngineFailure } from './anonymisation-job';
 import { type Box, coverBetween } from './boxes';
 import { type DetectOptions, Detector, type Detections } from './detector';
 import { redact } from './redact';
-import { collectStderr, exitOf, probeVideo, spawnDecoder, spawnEncoder } from './video';
+import { collectStderr, exitOf, probeVideo, spawnDecoder } from './video';
+import { CHUNK_MS, ChunkWriter, concatChunks, frameRange, maxCounts } from './video-chunks';
 
 // On Linux a nice value belongs to a thread, so this lowers the engine thread (and the ffmpeg it
 // spawns) below the event loop's thread: under CPU contention acks, heart-beats and API requests
@@ -34,6 +36,8 @@ function loadDetector(): Promise<Detector> {
 /** Piscina's entry point: one job at a time per thread. */
 export default async function anonymise(job: AnonymisationJob): Promise<AnonymisationOutcome> {
   const d = await loadDetector();
+  // AnonymisationEngine's warm-up ({ warm: true }, no job): the detector is loaded, nothing to answer.
+  if ('warm' in job) return undefined as never;
   try {
     return job.kind === 'image' ? await anonymiseImage(d, job) : await anonymiseVideo(d, job);
   } catch (error) {
@@ -127,12 +131,14 @@ async function anonymiseVideo(d: Detector, job: AnonymisationJob): Promise<Anony
   const expectedFrames = info.durationS ? Math.max(1, Math.round(info.durationS * info.fps)) : undefined;
 
   const decoder = spawnDecoder(ffmpeg, job.inputPath);
-  const encoder = spawnEncoder(ffmpeg, info, job.inputPath, job.outputPath, job.quality);
   const decoderErr = collectStderr(decoder);
-  const encoderErr = collectStderr(encoder);
-  const encoderExit = exitOf(encoder);
   const decoderExit = exitOf(decoder);
-  encoder.stdin.on('error', () => undefined); // a dead encoder is reported by its exit code
+  // The result in chunks (video-chunks.ts); a redelivery skips the frames its checkpoint holds.
+  const resume = job.chunks?.resume;
+  const { skip } = frameRange(resume);
+  const chunkDir = job.chunks?.dir ?? dirname(job.outputPath);
+  const chunks = new ChunkWriter(ffmpeg, info, chunkDir, job.quality, resume, job.chunks?.chunkMs ?? CHUNK_MS, (chunk) => job.progressPort?.postMessage({ chunk }));
+  const totalCounts = () => maxCounts(job.objects, resume?.counts ?? {}, countsOf(job.objects, detected));
 
   const detected: Detections[] = [];
   const pending: Buffer[] = []; // frames since the last detected one, waiting for the next
@@ -140,11 +146,7 @@ async function anonymiseVideo(d: Detector, job: AnonymisationJob): Promise<Anony
   let frames = 0;
   let lastProgress = -1;
 
-  const write = (frame: Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      if (encoder.stdin.destroyed) return reject(new Error(`the encoder stopped: ${encoderErr()}`));
-      encoder.stdin.write(frame, (error) => (error ? reject(new Error(`the encoder stopped: ${encoderErr()}`)) : resolve()));
-    });
+  const write = (frame: Buffer) => chunks.write(frame);
   const detectFrame = async (frame: Buffer) => {
     const found = await d.detect(frame, info.width, info.height, ...detectionOf(job));
     detected.push(found);
@@ -172,11 +174,17 @@ async function anonymiseVideo(d: Detector, job: AnonymisationJob): Promise<Anony
   for await (const chunk of decoder.stdout as AsyncIterable<Buffer>) {
     carry = carry.length ? Buffer.concat([carry, chunk]) : chunk;
     while (carry.length >= frameBytes) {
+      if (frames < skip) {
+        carry = carry.subarray(frameBytes);
+        frames++;
+        continue;
+      }
       const frame: Buffer = Buffer.from(carry.subarray(0, frameBytes));
       carry = carry.subarray(frameBytes);
       if (frames % DETECT_EVERY === 0) {
         const boxes = await detectFrame(frame);
         await flushBetween(boxes);
+        await chunks.cut(frames, totalCounts());
         redact(frame, info.width, info.height, 3, boxes, job.method);
         await write(frame);
         previous = boxes;
@@ -195,12 +203,16 @@ async function anonymiseVideo(d: Detector, job: AnonymisationJob): Promise<Anony
     const boxes = await detectFrame(copy);
     await flushBetween(boxes);
   }
-  encoder.stdin.end();
-  const [decoded, encoded] = await Promise.all([decoderExit, encoderExit]);
-  if (decoded !== 0 || frames === 0) throw engineFailure('UNPROCESSABLE', `The video could not be decoded: ${decoderErr() || 'no frames'}`);
-  if (encoded !== 0) throw new Error(`ffmpeg could not encode the result: ${encoderErr()}`);
+  const decoded = await decoderExit;
+  if (decoded !== 0 || frames === 0) {
+    chunks.abort();
+    throw engineFailure('UNPROCESSABLE', `The video could not be decoded: ${decoderErr() || 'no frames'}`);
+  }
+  await concatChunks(ffmpeg, await chunks.finish(), chunkDir, job.inputPath, info.hasAudio, job.outputPath).catch((error: FfmpegError) => {
+    throw new Error(`ffmpeg could not encode the result: ${error.reason ?? error.message}`);
+  });
   return {
-    counts: countsOf(job.objects, detected),
+    counts: totalCounts(),
     contentType: 'video/mp4',
     width: info.width,
     height: info.height,

@@ -41,13 +41,13 @@ describe('audio segments', () => {
     expect(at).toBeLessThanOrEqual(2.8);
   });
 
-  it('cuts about every 10 s at silences, the last piece joining when short', async () => {
+  it('cuts about every segment length at silences, the last piece joining when short', async () => {
     const audio = pcm(25, [
       [9.0, 9.3],
       [20.5, 20.8],
     ]);
     const read = async (from: number, to: number) => audio.subarray(Math.floor(from * RATE) * 2, Math.floor(to * RATE) * 2);
-    const cuts = await planSegments(25, read);
+    const cuts = await planSegments(25, read, 10);
     expect(cuts).toHaveLength(3);
     expect(cuts[0].startS).toBe(0);
     expect(cuts[0].endS).toBeGreaterThanOrEqual(9.0);
@@ -55,10 +55,10 @@ describe('audio segments', () => {
     expect(cuts[1].startS).toBe(cuts[0].endS);
     expect(cuts[1].endS).toBeGreaterThanOrEqual(20.5);
     expect(cuts[1].endS).toBeLessThanOrEqual(20.8);
-    // 4.4 s left: under SEGMENT_S + MIN_TAIL_S, so it is the last piece.
+    // 4.4 s left: under 10 s + MIN_TAIL_S, so it is the last piece.
     expect(cuts[2]).toEqual({ startS: cuts[1].endS, endS: 25 });
     // The same samples, the same cuts.
-    expect(await planSegments(25, read)).toEqual(cuts);
+    expect(await planSegments(25, read, 10)).toEqual(cuts);
     expect(await planSegments(SEGMENT_S + 2, read)).toEqual([{ startS: 0, endS: SEGMENT_S + 2 }]);
   });
 

@@ -5,16 +5,16 @@ import type { TranscriptSegment, TranscriptWord } from '../engine/transcriber';
 import { ENGINE_SAMPLE_RATE } from './audio-converter';
 
 /**
- * Long audio is transcribed in segments of about SEGMENT_S seconds, each cut at the quietest
+ * Long audio is transcribed in segments of about SEGMENT_S (5) seconds, each cut at the quietest
  * moment near its target end, so a cut rarely falls inside a word. Each finished segment is
  * checkpointed on the row: a redelivered transcription (worker killed, deploy) resumes after the
  * last finished segment instead of starting over. The cuts depend only on the samples, so every
  * attempt cuts the same audio at the same places and the transcript is the same whichever
  * attempt wrote which segment.
  */
-export const SEGMENT_S = 10;
+export const SEGMENT_S = 5;
 /** How far from the target end a cut may move to find silence. */
-export const CUT_SEARCH_S = 2;
+export const CUT_SEARCH_S = 1.5;
 /** A last piece shorter than this joins the previous segment. */
 export const MIN_TAIL_S = 3;
 /** The energy window the quietest moment is chosen by (10 ms steps). */
