@@ -27,8 +27,8 @@ export interface AnonymisationJob {
    * as each chunk of the result is finished, for the processor to checkpoint.
    */
   progressPort?: MessagePort;
-  /** Videos only: where the chunks are written (default: beside the output), how long each runs, and what a redelivery resumes from. */
-  chunks?: { dir?: string; chunkMs?: number; resume?: VideoResume };
+  /** Videos only: where the chunks are written (default: beside the output), how many frames each holds (a multiple of DETECT_EVERY), and what a redelivery resumes from. */
+  chunks?: { dir?: string; chunkFrames?: number; resume?: VideoResume };
 }
 
 export interface AnonymisationOutcome {

@@ -6,8 +6,8 @@ import { type AnonymisationJob, type AnonymisationOutcome, engineFailure, parseE
 import { type Box, coverBetween } from './boxes';
 import { type DetectOptions, Detector, type Detections } from './detector';
 import { redact } from './redact';
-import { collectStderr, exitOf, probeVideo, spawnDecoder } from './video';
-import { CHUNK_MS, ChunkWriter, concatChunks, frameRange, maxCounts } from './video-chunks';
+import { collectStderr, DETECT_EVERY, exitOf, probeVideo, spawnDecoder } from './video';
+import { CHUNK_FRAMES, ChunkWriter, concatChunks, frameRange, maxCounts } from './video-chunks';
 
 // On Linux a nice value belongs to a thread, so this lowers the engine thread (and the ffmpeg it
 // spawns) below the event loop's thread: under CPU contention acks, heart-beats and API requests
@@ -109,12 +109,7 @@ function countsOf(objects: readonly TaskObject[], frames: Detections[]): Record<
   return Object.fromEntries(objects.map((o) => [o, Math.max(0, ...frames.map((f) => f[o].length))])) as Record<TaskObject, number>;
 }
 
-/**
- * Detection runs on every DETECT_EVERY-th frame; the frames between use the padded union of both
- * neighbours. 4 since FaceBoxes at 2× (docs/tasks.md): the evaluation's vtest faces stay hidden
- * and the engine keeps about 4 frames per CPU second at 768×576.
- */
-export const DETECT_EVERY = 4;
+export { DETECT_EVERY };
 
 async function anonymiseVideo(d: Detector, job: AnonymisationJob): Promise<AnonymisationOutcome> {
   const started = performance.now();
@@ -137,7 +132,7 @@ async function anonymiseVideo(d: Detector, job: AnonymisationJob): Promise<Anony
   const resume = job.chunks?.resume;
   const { skip } = frameRange(resume);
   const chunkDir = job.chunks?.dir ?? dirname(job.outputPath);
-  const chunks = new ChunkWriter(ffmpeg, info, chunkDir, job.quality, resume, job.chunks?.chunkMs ?? CHUNK_MS, (chunk) => job.progressPort?.postMessage({ chunk }));
+  const chunks = new ChunkWriter(ffmpeg, info, chunkDir, job.quality, resume, job.chunks?.chunkFrames ?? CHUNK_FRAMES, (chunk) => job.progressPort?.postMessage({ chunk }));
   const totalCounts = () => maxCounts(job.objects, resume?.counts ?? {}, countsOf(job.objects, detected));
 
   const detected: Detections[] = [];

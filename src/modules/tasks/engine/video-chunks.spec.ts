@@ -45,7 +45,7 @@ describe('video chunks', () => {
     const outcome = await anonymise({
       kind: 'video', inputPath: clip, outputPath: output, objects: ['face', 'person'], method: 'blur', quality: 60,
       maxPixels: 10_000_000, platesHideVehicle: false, ffmpegPath: ffmpeg, progressPort: channel.port2,
-      chunks: { dir: work, chunkMs: 0, ...resume },
+      chunks: { dir: work, chunkFrames: 4, ...resume },
     });
     await new Promise((resolve) => setImmediate(resolve));
     channel.port1.close();
@@ -54,7 +54,7 @@ describe('video chunks', () => {
 
   it('checkpoints the result in chunks and resumes after the last one with the same result', async () => {
     const whole = await run('whole');
-    // chunkMs 0: a chunk ends at every detected frame (every 4th) but the first.
+    // chunkFrames 4: a chunk ends at every detected frame (every 4th) but the first.
     expect(whole.chunks.length).toBeGreaterThanOrEqual(5);
     expect(whole.chunks.map((c) => c.index)).toEqual(whole.chunks.map((_, i) => i));
     expect(whole.chunks.every((c, i) => c.endFrame % 4 === 0 && (i === 0 || c.startFrame === whole.chunks[i - 1].endFrame))).toBe(true);
