@@ -5,7 +5,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { DataSource, Repository } from 'typeorm';
 import type { SeriesMetrics } from './analysis/series-metrics';
 import type { SeriesData } from './dto/series-input';
-import { CopyFieldSink, CopyFieldSplitter } from './encoding/binary-copy';
+import { CopyFieldSink, CopyFieldSplitter, CopyRowCollector } from './encoding/binary-copy';
 import { fromLittleEndian, littleEndian } from './encoding/series-encoders';
 import { SeriesEntity } from './entities/series.entity';
 
@@ -83,9 +83,10 @@ export class SeriesRepository {
     const runner = this.dataSource.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;
-      const chunks: Buffer[] = [];
-      for await (const chunk of client.query(copyTo(sql))) chunks.push(chunk as Buffer);
-      const [values, timestamps] = parseBinaryCopyRow(Buffer.concat(chunks)) ?? [null, null];
+      const row = new CopyRowCollector();
+      const splitter = new CopyFieldSplitter(row);
+      for await (const chunk of client.query(copyTo(sql))) splitter.push(chunk as Buffer);
+      const [values, timestamps] = [row.field(0), row.field(1)];
       return { values: values ? fromLittleEndian(values) : new Float64Array(0), timestamps: timestamps ? fromLittleEndian(timestamps) : null };
     } finally {
       await runner.release();
@@ -174,32 +175,4 @@ function samplesCopy(id: string, from: number, to: number, timestampRange: 'same
         : `substring(timestamps_f64 FROM ${start} FOR ${length})`,
   };
   return `COPY (SELECT ${columns[order[0]]}, ${columns[order[1]]} FROM series WHERE id = '${id}') TO STDOUT (FORMAT binary)`;
-}
-
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-
-/**
- * The fields of the first row of a PostgreSQL binary COPY (signature, flags, header extension,
- * then per row an int16 field count and per field an int32 length, -1 for NULL, and the bytes);
- * null when there is no row.
- */
-export function parseBinaryCopyRow(data: Buffer): (Buffer | null)[] | null {
-  if (data.length < 19 || !data.subarray(0, 11).equals(SIGNATURE)) throw new Error('not a PostgreSQL binary COPY stream');
-  let offset = 15;
-  offset += 4 + data.readUInt32BE(offset);
-  const fields = data.readInt16BE(offset);
-  offset += 2;
-  if (fields === -1) return null;
-  const row: (Buffer | null)[] = [];
-  for (let i = 0; i < fields; i++) {
-    const length = data.readInt32BE(offset);
-    offset += 4;
-    if (length === -1) {
-      row.push(null);
-      continue;
-    }
-    row.push(data.subarray(offset, offset + length));
-    offset += length;
-  }
-  return row;
 }

@@ -1,4 +1,4 @@
-import { CopyFieldSplitter } from './binary-copy';
+import { CopyFieldSplitter, CopyRowCollector } from './binary-copy';
 
 /** A binary COPY stream of rows of bytea fields (null for NULL), as PostgreSQL writes it. */
 function copyStream(rows: (Buffer | null)[][], extension = Buffer.alloc(0)): Buffer {
@@ -41,5 +41,17 @@ describe('CopyFieldSplitter', () => {
   it('reports no row, and refuses what is not binary COPY', () => {
     expect(split(copyStream([]), 5)).toEqual({ fields: [], rowSeen: false });
     expect(() => split(Buffer.alloc(40), 40)).toThrow('not a PostgreSQL binary COPY stream');
+  });
+
+  it('collects the row whole for a caller that needs it (NULL and no row as null)', () => {
+    const values = Buffer.from(new Float64Array([0.1, -2]).buffer);
+    const row = new CopyRowCollector();
+    const splitter = new CopyFieldSplitter(row);
+    const data = copyStream([[values, null]]);
+    for (let i = 0; i < data.length; i += 5) splitter.push(data.subarray(i, i + 5));
+    expect([row.field(0), row.field(1), row.field(2)]).toEqual([values, null, null]);
+    const none = new CopyRowCollector();
+    new CopyFieldSplitter(none).push(copyStream([]));
+    expect(none.field(0)).toBeNull();
   });
 });

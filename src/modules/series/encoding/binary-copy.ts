@@ -102,3 +102,23 @@ export class CopyFieldSplitter {
     this.need = bytes;
   }
 }
+
+/** A sink that keeps each field of the row whole, for a caller that needs the row, not a stream; NULL (or no row) is null. */
+export class CopyRowCollector implements CopyFieldSink {
+  private readonly fields: (Buffer | null)[] = [];
+  private readonly filled: number[] = [];
+
+  fieldStart(field: number, length: number): void {
+    this.fields[field] = length < 0 ? null : Buffer.allocUnsafe(length);
+    this.filled[field] = 0;
+  }
+
+  fieldBytes(field: number, bytes: Buffer): void {
+    bytes.copy(this.fields[field]!, this.filled[field]);
+    this.filled[field] += bytes.length;
+  }
+
+  field(index: number): Buffer | null {
+    return this.fields[index] ?? null;
+  }
+}
