@@ -107,6 +107,9 @@ function slope(ys: number[]): number {
 /** The mixed load: each call does one user action and records its requests' latencies. */
 class Load {
   latencies: number[] = [];
+  /** Every latency after warm-up with its route template, for the breakdown of what makes the p99. */
+  readonly byKind = new Map<string, number[]>();
+  recordKinds = false;
   errors = 0;
   private n = 0;
   private readonly logFile = Buffer.from(
@@ -128,7 +131,14 @@ class Load {
         body,
       });
       const text = await res.text();
-      this.latencies.push(performance.now() - started);
+      const ms = performance.now() - started;
+      this.latencies.push(ms);
+      if (this.recordKinds) {
+        const kind = `${method} ${path.replace(/\/[0-9a-f-]{36}|\/\d+(?=\/|$)|\/soak-\d+|\?.*$/g, (m) => (m.startsWith('?') ? '' : '/:id'))}`;
+        const list = this.byKind.get(kind) ?? [];
+        list.push(ms);
+        this.byKind.set(kind, list);
+      }
       if (res.status >= 400) {
         this.errors += 1;
         return undefined;
@@ -317,6 +327,7 @@ async function main(): Promise<void> {
     skipped = 0;
     eventsBefore = watchers.events();
     minutes.push(m);
+    if (minute === WARMUP) load.recordKinds = true;
     console.log(
       `minute ${minute}: RSS ${(stats.rss / MiB).toFixed(1)} MiB, heap after GC ${(stats.heapUsed / MiB).toFixed(1)} MiB, external ${(stats.external / MiB).toFixed(1)} MiB, ` +
         `loop delay p99 ${stats.loopP99Ms.toFixed(1)} ms (max ${stats.loopMaxMs.toFixed(0)}), requests ${m.requests} (${errors} errors), HTTP p99 ${m.p99Ms.toFixed(0)} ms, ` +
@@ -366,6 +377,17 @@ async function main(): Promise<void> {
       target: '<= 0.5',
     },
   ]);
+  // What the slowest 1 % after warm-up are made of, per route: the p99 per minute is the 10th
+  // slowest of ~950 requests, so a handful of slow kinds decide it.
+  const all = [...load.byKind.values()].flat();
+  const cut = percentile(all, 99);
+  console.log(`\nrequests after warm-up by route (the slowest 1 %: over ${cut.toFixed(0)} ms):`);
+  console.log('| route | requests | p50 ms | p99 ms | max ms | in the slowest 1 % |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const [kind, list] of [...load.byKind.entries()].sort((a, b) => percentile(b[1], 99) - percentile(a[1], 99))) {
+    const slow = list.filter((ms) => ms > cut).length;
+    console.log(`| ${kind} | ${list.length} | ${percentile(list, 50).toFixed(0)} | ${percentile(list, 99).toFixed(0)} | ${Math.max(...list).toFixed(0)} | ${slow} |`);
+  }
   if (snapshotStart && snapshotEnd) {
     const [a, b] = [heapSummary(snapshotStart), heapSummary(snapshotEnd)];
     const growth = [...b.entries()]
