@@ -66,12 +66,21 @@ describe('HTTP errors are problem+json, never a 5xx for client input', () => {
     expect(ready.body.info).toMatchObject({ database: { status: 'up' }, broker: { status: 'up' }, storage: { status: 'up' } });
     const metrics = await t.http().get('/metrics').expect(200);
     expect(metrics.text).toMatch(/horizon_http_request_duration_seconds_bucket\{.*route="\/api\/v1\/users\/me"/s);
+    // A probe is answered before the metrics middleware (configure-http.ts): it is not counted.
+    expect(metrics.text).not.toMatch(/route="\/health\/live"/);
   });
 
   it('sends security headers, relaxed only for Swagger UI', async () => {
     const api = await t.http().get('/health/live');
     expect(api.headers['content-security-policy']).toBeDefined();
     expect(api.headers['x-powered-by']).toBeUndefined();
+    // The probe's short path (configure-http.ts) keeps the request id and the headers; from a
+    // browser (Origin) the route answers through CORS like any other.
+    expect(api.headers['x-request-id']).toBeDefined();
+    await t.http().head('/health/live?probe=1').expect(200);
+    const browser = await t.http().get('/health/live').set('origin', 'https://console.example').expect(200, { status: 'ok' });
+    expect(browser.headers['access-control-allow-origin']).toBeDefined();
+    expect(browser.headers['content-security-policy']).toBeDefined();
     const docs = await t.http().get('/docs/').expect(200);
     expect(docs.headers['content-security-policy']).toBeUndefined();
     expect(docs.text).toMatch(/swagger/i);

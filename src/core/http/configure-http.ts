@@ -27,6 +27,7 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
     requestIdFor(req, res);
     applyStaticHeaders(res, req.url!.startsWith('/docs') ? docs : strict);
+    if (isLivenessProbe(req)) return answerLive(req, res);
     next();
   });
   app.enableCors({
@@ -42,4 +43,30 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },
   });
+}
+
+const LIVE = Buffer.from(JSON.stringify({ status: 'ok' }));
+
+/**
+ * A liveness probe (GET or HEAD /health/live from a probe or curl: no Origin) is answered here,
+ * with its request id and security headers, before CORS, body parsers, metrics, logging and the
+ * Nest router: it needs none of them, and an orchestrator polls it on every pod every few
+ * seconds. A browser's request (with Origin) goes the whole way and gets CORS like any route;
+ * HealthController.live documents the route and answers those.
+ */
+function isLivenessProbe(req: IncomingMessage): boolean {
+  const url = req.url!;
+  return (
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    url.startsWith('/health/live') &&
+    (url.length === 12 || url[12] === '?') &&
+    req.headers.origin === undefined
+  );
+}
+
+function answerLive(req: IncomingMessage, res: ServerResponse): void {
+  res.statusCode = 200;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', LIVE.length);
+  res.end(req.method === 'HEAD' ? undefined : LIVE);
 }
