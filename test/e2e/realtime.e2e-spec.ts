@@ -152,10 +152,14 @@ describe('realtime status over Socket.IO and WebSocket', () => {
 
       // A stray event (a redelivered message) for a finished resource does not reach the client.
       await publish({ resource: 'ecg', id: 'already-done', owner: alice.id, status: 'processing' });
+      // The sentinel is held unfinished: had it completed before its subscription, its own event
+      // would be dropped as stray too and the wait would time out.
+      const release = holdAnalyses();
       await submit(alice, 'sentinel-1');
       await client.subscribe('ecg', 'sentinel-1');
       await publish({ resource: 'ecg', id: 'sentinel-1', owner: alice.id, status: 'processing' });
       await client.waitFor('ecg', 'sentinel-1', () => true, 'the sentinel event');
+      release();
       expect(client.of('ecg', 'already-done')).toEqual([]);
     });
 
