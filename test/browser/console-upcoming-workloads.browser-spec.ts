@@ -104,7 +104,7 @@ describe('web console: series, tasks and transcriptions', () => {
     const id = ((await (await answer).json()) as { id: string }).id;
     await page.locator(`tr[data-id="${id}"] .status`, { hasText: /completed|failed/ }).waitFor({ timeout: 120000 });
     await page.locator(`tr[data-id="${id}"] a`).click();
-    await page.getByRole('heading', { name: 'Transcript' }).waitFor();
+    await page.getByRole('heading', { name: 'Transcript', exact: true }).waitFor();
     const text = (await page.locator('.transcript').textContent().catch(() => null))?.trim();
     await screenshot(page, 'transcription');
 
