@@ -1,11 +1,15 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
-import { requestIdFor } from '../http/request-id';
+import { httpLogger, RequestLoggingMiddleware } from './request-logging';
 
-/** Structured JSON logs (pino); each HTTP log line carries the request id. */
+/**
+ * Structured JSON logs (pino). The logger is pino-http's (its serializers and redaction); the
+ * per-request part is RequestLoggingMiddleware, mounted here once, instead of nestjs-pino's two
+ * middlewares (pino-http's eager child logger plus its context binding).
+ */
 @Module({})
-export class LoggingModule {
+export class LoggingModule implements NestModule {
   static forRoot(): DynamicModule {
     return {
       module: LoggingModule,
@@ -13,23 +17,20 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
-            // The liveness probe logs nothing (autoLogging ignores it, its handler never logs):
-            // no per-request child logger and async context for it. Readiness keeps both.
-            exclude: [{ path: 'health/live', method: RequestMethod.GET }],
+            // `useExisting` with no routes: nestjs-pino mounts no middleware of its own; its
+            // PinoLogger logs through this logger, or the request's child of it (AsyncLocalStorage).
+            useExisting: true,
+            forRoutes: [],
             pinoHttp: {
-              level: config.logLevel,
-              genReqId: requestIdFor,
-              customAttributeKeys: { reqId: 'request_id' },
-              redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.query.access_token'], censor: '[redacted]' },
-              autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-              serializers: {
-                req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.replace(/access_token=[^&]+/, 'access_token=[redacted]') }),
-                res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-              },
+              logger: httpLogger(config.logLevel),
             },
           }),
         }),
       ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestLoggingMiddleware).forRoutes('*path');
   }
 }

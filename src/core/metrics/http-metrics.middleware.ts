@@ -21,23 +21,32 @@ interface Observer {
   observe(value: number): void;
 }
 
+const STARTED = Symbol('metricsStartedAt');
+const MIDDLEWARE = Symbol('metricsMiddleware');
+
+type MeasuredResponse = Response & { [STARTED]?: number; [MIDDLEWARE]?: HttpMetricsMiddleware };
+
 /**
  * Latency per route template (not per URL, which would explode label cardinality). The labelled
  * child of each (method, route, status) is looked up once and kept: prom-client otherwise hashes a
- * fresh label object on every observation.
+ * fresh label object on every observation. The 'finish' listener is one shared function (no
+ * closure and `once` wrapper per request); the start time is performance.now() (no BigInt).
  */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
   private readonly latency = histogram();
   private readonly children = new Map<string, Observer>();
 
-  use(req: Request, res: Response, next: NextFunction): void {
-    const start = process.hrtime.bigint();
-    res.once('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched';
-      this.observer(req.method, route, res.statusCode).observe(Number(process.hrtime.bigint() - start) / 1e9);
-    });
+  use(_req: Request, res: MeasuredResponse, next: NextFunction): void {
+    res[STARTED] = performance.now();
+    res[MIDDLEWARE] = this;
+    res.on('finish', onFinish);
     next();
+  }
+
+  observe(req: Request, res: Response, seconds: number): void {
+    const route = req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched';
+    this.observer(req.method, route, res.statusCode).observe(seconds);
   }
 
   private observer(method: string, route: string, status: number): Observer {
@@ -49,4 +58,9 @@ export class HttpMetricsMiddleware implements NestMiddleware {
     }
     return child;
   }
+}
+
+function onFinish(this: MeasuredResponse): void {
+  this.removeListener('finish', onFinish);
+  this[MIDDLEWARE]!.observe(this.req, this, (performance.now() - this[STARTED]!) / 1000);
 }

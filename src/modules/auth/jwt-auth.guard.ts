@@ -9,6 +9,8 @@ import { bearerTokenOf, TokenService } from './token.service';
 
 type AuthRequest = Request & { user?: Principal };
 
+const noop = (): void => undefined;
+
 /** The HTTP request behind a REST route or a GraphQL resolver; undefined for other contexts. */
 function requestOf(context: ExecutionContext): AuthRequest | undefined {
   if (context.getType() === 'http') return context.switchToHttp().getRequest<AuthRequest>();
@@ -44,6 +46,12 @@ class MetadataCache<T> {
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly isPublic: MetadataCache<boolean>;
+  /**
+   * Full checks in flight, by token. When a cached principal expires, every request of that
+   * client in flight (an SPA's burst, a bench's 50 connections) would otherwise run passport, the
+   * HMAC and the user query at once; the first one checks, the others wait for its verdict.
+   */
+  private readonly checking = new Map<string, Promise<void>>();
 
   constructor(
     reflector: Reflector,
@@ -55,7 +63,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   /**
    * Fast path: a bearer token checked within PRINCIPAL_CACHE_MS (and not revoked since) skips
-   * passport, the HMAC and the database. Anything else goes through passport-jwt as before.
+   * passport, the HMAC and the database. Anything else goes through passport-jwt as before, once
+   * per token at a time (`checking`).
    */
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const req = requestOf(context);
@@ -67,7 +76,26 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       req.user = cached;
       return true;
     }
-    return this.checkFully(context, req, token);
+    if (token === undefined) return this.checkFully(context, req, token);
+    const running = this.checking.get(token);
+    if (running) return running.then(() => this.afterSharedCheck(context, req, token));
+    const check = this.checkFully(context, req, token);
+    const settled = check.then(noop, noop);
+    this.checking.set(token, settled);
+    void settled.then(() => this.checking.delete(token));
+    return check;
+  }
+
+  /**
+   * Another request checked the same token meanwhile: its verdict is in the cache when it was
+   * accepted (and not revoked during the check); otherwise this request is checked on its own, so
+   * it gets its own error (expired, revoked, database failure) exactly as before.
+   */
+  private afterSharedCheck(context: ExecutionContext, req: AuthRequest, token: string): boolean | Promise<boolean> {
+    const cached = this.tokens.cachedPrincipal(token);
+    if (!cached) return this.checkFully(context, req, token);
+    req.user = cached;
+    return true;
   }
 
   private async checkFully(context: ExecutionContext, req: AuthRequest, token: string | undefined): Promise<boolean> {
