@@ -42,7 +42,11 @@ const VALUE_BYTES = 25;
 
 export class PointWriter {
   private dayStart = NaN;
-  private readonly dayPrefix = Buffer.alloc(11);
+  /** The last timestamp written (`YYYY-MM-DDTHH:MM:SS.mmmZ`), its epoch ms, milliseconds and seconds. */
+  private readonly stamp = Buffer.alloc(TIME_BYTES);
+  private lastMs = NaN;
+  private milli = 0;
+  private second = 0;
   private scratch = Buffer.alloc(0);
   private first = true;
 
@@ -84,12 +88,46 @@ export class PointWriter {
     return out.subarray(0, o);
   }
 
+  /**
+   * Point timestamps are mostly a few milliseconds after the previous one (a uniform series is
+   * start + i/rate): then only the millisecond digits (and, once a second, the seconds') change,
+   * so they are advanced in `stamp` instead of formatting the whole timestamp again.
+   */
   private writeTime(out: Buffer, o: number, epochMs: number): number {
     const ms = Math.round(epochMs);
+    const step = ms - this.lastMs;
+    if (!(step >= 0 && step < 1000 && this.advance(step))) this.format(ms);
+    this.lastMs = ms;
+    const stamp = this.stamp;
+    for (let i = 0; i < TIME_BYTES; i++) out[o + i] = stamp[i];
+    return o + TIME_BYTES;
+  }
+
+  /** Moves `stamp` forward by `step` (< 1000) ms; false when that crosses a minute (format it whole). */
+  private advance(step: number): boolean {
+    let milli = this.milli + step;
+    const stamp = this.stamp;
+    if (milli >= 1000) {
+      const second = this.second + 1;
+      if (second === 60) return false;
+      milli -= 1000;
+      this.second = second;
+      stamp[17] = ZERO + ((second / 10) | 0);
+      stamp[18] = ZERO + (second % 10);
+    }
+    this.milli = milli;
+    stamp[20] = ZERO + ((milli / 100) | 0);
+    stamp[21] = ZERO + (((milli / 10) | 0) % 10);
+    stamp[22] = ZERO + (milli % 10);
+    return true;
+  }
+
+  /** `stamp` for `ms` from scratch: the day through Date once per day, the time of day by integer arithmetic. */
+  private format(ms: number): void {
     let rest = ms - this.dayStart;
     if (!(rest >= 0 && rest < MS_PER_DAY)) {
       this.dayStart = Math.floor(ms / MS_PER_DAY) * MS_PER_DAY;
-      this.dayPrefix.write(new Date(this.dayStart).toISOString().slice(0, 11), 0, 'latin1');
+      this.stamp.write(new Date(this.dayStart).toISOString().slice(0, 11), 0, 'latin1');
       rest = ms - this.dayStart;
     }
     // Within a day everything fits in 32 bits, where % and / are integer instructions, not fmod.
@@ -100,22 +138,22 @@ export class PointWriter {
     rest = (rest / 60) | 0;
     const minute = rest % 60;
     const hour = (rest / 60) | 0;
-    const prefix = this.dayPrefix;
-    for (let i = 0; i < 11; i++) out[o + i] = prefix[i];
-    out[o + 11] = ZERO + ((hour / 10) | 0);
-    out[o + 12] = ZERO + (hour % 10);
-    out[o + 13] = 58; // :
-    out[o + 14] = ZERO + ((minute / 10) | 0);
-    out[o + 15] = ZERO + (minute % 10);
-    out[o + 16] = 58;
-    out[o + 17] = ZERO + ((second / 10) | 0);
-    out[o + 18] = ZERO + (second % 10);
-    out[o + 19] = 46; // .
-    out[o + 20] = ZERO + ((milli / 100) | 0);
-    out[o + 21] = ZERO + (((milli / 10) | 0) % 10);
-    out[o + 22] = ZERO + (milli % 10);
-    out[o + 23] = 90; // Z
-    return o + 24;
+    this.milli = milli;
+    this.second = second;
+    const stamp = this.stamp;
+    stamp[11] = ZERO + ((hour / 10) | 0);
+    stamp[12] = ZERO + (hour % 10);
+    stamp[13] = 58; // :
+    stamp[14] = ZERO + ((minute / 10) | 0);
+    stamp[15] = ZERO + (minute % 10);
+    stamp[16] = 58;
+    stamp[17] = ZERO + ((second / 10) | 0);
+    stamp[18] = ZERO + (second % 10);
+    stamp[19] = 46; // .
+    stamp[20] = ZERO + ((milli / 100) | 0);
+    stamp[21] = ZERO + (((milli / 10) | 0) % 10);
+    stamp[22] = ZERO + (milli % 10);
+    stamp[23] = 90; // Z
   }
 }
 
