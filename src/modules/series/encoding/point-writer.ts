@@ -48,9 +48,15 @@ export class PointWriter {
   private milli = 0;
   private second = 0;
   private scratch = Buffer.alloc(0);
-  private first = true;
+  /** Whether the next point is the first of the answer (no separator before it). */
+  private first: boolean;
 
-  constructor(private readonly template: PointTemplate) {}
+  constructor(
+    private readonly template: PointTemplate,
+    first = true,
+  ) {
+    this.first = first;
+  }
 
   /**
    * Points `indexes[from..to)` (or `from..to` directly when `indexes` is null) as one Buffer.
