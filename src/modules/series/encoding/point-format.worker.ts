@@ -1,5 +1,5 @@
 import { move } from 'piscina';
-import { CSV_TEMPLATE, JSON_TEMPLATE, PointWriter } from './point-writer';
+import { CHUNK, CSV_TEMPLATE, JSON_TEMPLATE, PointWriter } from './point-writer';
 import { PointTimes, timeAtOf } from './series-encoders';
 
 /** What a formatting thread receives: a contiguous run of points and whether it starts the answer. */
@@ -17,6 +17,14 @@ export interface PointFormatJob {
  */
 export default function formatPoints(job: PointFormatJob): unknown {
   const writer = new PointWriter(job.format === 'csv' ? CSV_TEMPLATE : JSON_TEMPLATE, job.first);
-  const bytes = writer.write(job.values, timeAtOf(job.times), null, 0, job.values.length);
-  return move(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+  const timeAt = timeAtOf(job.times);
+  const count = job.values.length;
+  // CHUNK points a write, as on the main thread (one write of 16k points costs ~50 % more, its
+  // number text no longer fitting the CPU caches), all into one buffer that is then moved (not
+  // copied) to the main thread.
+  const out = Buffer.allocUnsafeSlow(count * writer.maxBytesPerPoint());
+  let o = 0;
+  for (let k = 0; k < count; k += CHUNK) o = writer.writeInto(out, o, job.values, timeAt, null, k, Math.min(count, k + CHUNK));
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, o);
+  return move(bytes);
 }

@@ -63,6 +63,21 @@ export class PointWriter {
    * `timeAt(i)` is point i's epoch milliseconds (rounded to the millisecond here).
    */
   write(values: Float64Array, timeAt: (i: number) => number, indexes: Uint32Array | null, from: number, to: number): Buffer {
+    const out = Buffer.allocUnsafe((to - from) * this.maxBytesPerPoint());
+    return out.subarray(0, this.writeInto(out, 0, values, timeAt, indexes, from, to));
+  }
+
+  /** The most bytes one point (with its separator) can take. */
+  maxBytesPerPoint(): number {
+    const { beforeTime, betweenTimeAndValue, afterValue, separator } = this.template;
+    return separator.length + beforeTime.length + TIME_BYTES + betweenTimeAndValue.length + VALUE_BYTES + afterValue.length;
+  }
+
+  /**
+   * Like write, into `out` from offset `o` (room for maxBytesPerPoint() a point), without
+   * allocating an answer; returns the offset after the last byte written.
+   */
+  writeInto(out: Buffer, o: number, values: Float64Array, timeAt: (i: number) => number, indexes: Uint32Array | null, from: number, to: number): number {
     const count = to - from;
     const numbers = new Array<number>(count);
     for (let k = 0; k < count; k++) numbers[k] = values[indexes ? indexes[from + k] : from + k];
@@ -72,9 +87,6 @@ export class PointWriter {
     const textLength = scratch.write(text, 0, 'latin1');
 
     const { beforeTime, betweenTimeAndValue, afterValue, separator } = this.template;
-    const perPoint = separator.length + beforeTime.length + TIME_BYTES + betweenTimeAndValue.length + VALUE_BYTES + afterValue.length;
-    const out = Buffer.allocUnsafe(count * perPoint);
-    let o = 0;
     let p = 1; // after '['
     for (let k = 0; k < count; k++) {
       if (this.first) this.first = false;
@@ -91,7 +103,7 @@ export class PointWriter {
       o = copy(afterValue, out, o);
     }
     if (p !== textLength) throw new Error('PointWriter: value text out of step');
-    return out.subarray(0, o);
+    return o;
   }
 
   /**
