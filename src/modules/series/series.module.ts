@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EncodedPointsCache } from './encoding/encoded-points.cache';
+import { PointFormatEngine } from './encoding/point-format.engine';
 import { SeriesEntity } from './entities/series.entity';
 import { SeriesForecastService } from './series-forecast.service';
 import { SeriesController } from './series.controller';
@@ -12,7 +13,7 @@ import { SeriesDataLifecycle } from './series-data-lifecycle';
 @Module({
   imports: [TypeOrmModule.forFeature([SeriesEntity])],
   controllers: [SeriesController],
-  providers: [SeriesRepository, SeriesService, SeriesForecastService, EncodedPointsCache, SeriesDataLifecycle],
+  providers: [SeriesRepository, SeriesService, SeriesForecastService, EncodedPointsCache, PointFormatEngine, SeriesDataLifecycle],
   exports: [SeriesService],
 })
 export class SeriesModule {}

@@ -8,7 +8,8 @@ import { SeriesReadQueryDto, SeriesResponseDto, toSeriesResponse } from './dto/s
 import { minMaxBuckets } from './encoding/downsample';
 import { EncodedPointsCache } from './encoding/encoded-points.cache';
 import type { CopyFieldSink } from './encoding/binary-copy';
-import type { PointSource } from './encoding/series-encoders';
+import { PointSource, timeAtOf } from './encoding/series-encoders';
+import { PointFormatEngine } from './encoding/point-format.engine';
 import type { SeriesFormat } from './encoding/series-response';
 import { SeriesEntity } from './entities/series.entity';
 import { SeriesError } from './series.errors';
@@ -23,6 +24,8 @@ export interface SeriesRead {
   cached?: Buffer[];
   /** Set for a full read in a text format: hand the encoded pieces back to keep them. */
   keep?: (pieces: Buffer[]) => void;
+  /** The points as text, formatted in worker threads (a large contiguous window); else `points` are formatted here. */
+  formatted?: AsyncIterable<Buffer>;
   /** A binary read of a window (not downsampled): the stored bytes, streamed as they come from the database. */
   stream?: BinaryStream;
 }
@@ -42,6 +45,7 @@ export class SeriesService {
     private readonly repository: SeriesRepository,
     private readonly config: AppConfig,
     private readonly encoded: EncodedPointsCache,
+    private readonly formatter: PointFormatEngine,
   ) {}
 
   /** Validates either JSON form, computes the metrics once and stores one row. */
@@ -96,14 +100,15 @@ export class SeriesService {
     const samples = await this.repository.loadSamples(series.id, from, to);
     const startMs = series.startAt.getTime();
     const rate = series.samplingRateHz;
-    const timestamps = samples.timestamps;
     // Indexes below are relative to the loaded window; uniform timestamps need the absolute index.
-    const timeAt = timestamps ? (i: number) => timestamps[i] : (i: number) => startMs + ((from + i) * 1000) / rate!;
+    const times = samples.timestamps ?? { startMs, rate: rate!, offset: from };
     const indexes = sampled ? minMaxBuckets(samples.values, 0, length, query.max_points!) : { from: 0, to: length };
+    const points: PointSource = { values: samples.values, timeAt: timeAtOf(times), indexes, times };
     return {
       series,
       format,
-      points: { values: samples.values, timeAt, indexes },
+      points,
+      ...(format !== 'binary' && !sampled ? { formatted: this.formatter.pieces(points, format) } : {}),
       ...(keepable ? { keep: (pieces: Buffer[]) => this.encoded.set(series.id, format, pieces) } : {}),
     };
   }

@@ -7,6 +7,20 @@ export interface PointSource {
   values: Float64Array;
   /** Ascending indexes into `values`, or a contiguous [from, to) range. */
   indexes: Uint32Array | { from: number; to: number };
+  /**
+   * What `timeAt` computes, as data another thread can be given: the stored timestamps, or a
+   * uniform series' start and rate (point i is at `startMs + ((offset + i) * 1000) / rate`).
+   */
+  times?: PointTimes;
+}
+
+export type PointTimes = Float64Array | { startMs: number; rate: number; offset: number };
+
+/** `timeAt` for `times`, the same arithmetic as the service's, so every thread writes the same digits. */
+export function timeAtOf(times: PointTimes): (index: number) => number {
+  if (times instanceof Float64Array) return (i) => times[i];
+  const { startMs, rate, offset } = times;
+  return (i) => startMs + ((offset + i) * 1000) / rate;
 }
 
 function* pieces(source: PointSource, template: PointTemplate): Generator<Buffer> {

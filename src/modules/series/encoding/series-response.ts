@@ -45,7 +45,7 @@ export async function sendSeries(res: Response, read: SeriesRead): Promise<void>
     return;
   }
   const kept: Buffer[] = [];
-  const pieces = format === 'csv' ? csvPoints(read.points!) : jsonPoints(read.points!);
+  const pieces = read.formatted ?? (format === 'csv' ? csvPoints(read.points!) : jsonPoints(read.points!));
   const completed = await writeAll(res, read.keep ? keeping(pieces, kept) : pieces, tail);
   if (completed) read.keep?.(kept);
 }
@@ -99,16 +99,16 @@ async function sendBinaryStream(res: Response, id: string, stream: BinaryStream)
   res.end();
 }
 
-function* keeping(pieces: Iterable<Buffer>, kept: Buffer[]): Generator<Buffer> {
-  for (const piece of pieces) {
+async function* keeping(pieces: Iterable<Buffer> | AsyncIterable<Buffer>, kept: Buffer[]): AsyncGenerator<Buffer> {
+  for await (const piece of pieces) {
     kept.push(piece);
     yield piece;
   }
 }
 
 /** Writes every piece and the tail, AHEAD_BYTES ahead of the socket at most; false when the client went away first. */
-async function writeAll(res: Response, pieces: Iterable<Buffer>, tail: string): Promise<boolean> {
-  for (const piece of pieces) {
+async function writeAll(res: Response, pieces: Iterable<Buffer> | AsyncIterable<Buffer>, tail: string): Promise<boolean> {
+  for await (const piece of pieces) {
     if (res.destroyed) return false;
     // Up to AHEAD_BYTES ahead of the socket, so formatting the next pieces overlaps the sending of these.
     if (!res.write(piece) && res.writableLength > AHEAD_BYTES) {
