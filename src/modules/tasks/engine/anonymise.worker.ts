@@ -90,7 +90,7 @@ async function anonymiseImage(d: Detector, job: AnonymisationJob): Promise<Anony
   const format = sourceFormat === 'png' ? 'png' : sourceFormat === 'webp' ? 'webp' : 'jpeg';
   if (format === 'png') await out.png().toFile(job.outputPath);
   else if (format === 'webp') await out.webp({ quality: job.quality }).toFile(job.outputPath);
-  else await out.jpeg({ quality: job.quality, mozjpeg: true }).toFile(job.outputPath);
+  else await out.jpeg(jpegOptions(info.width * info.height, job.quality)).toFile(job.outputPath);
   return {
     counts: countsOf(job.objects, [found]),
     contentType: `image/${format}`,
@@ -102,6 +102,21 @@ async function anonymiseImage(d: Detector, job: AnonymisationJob): Promise<Anony
     engineVersion: d.engineVersion,
     engineMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * Above this many pixels a JPEG result is written baseline with the standard Huffman tables.
+ * mozjpeg (progressive scans, trellis) and even libjpeg's optimised tables keep every DCT
+ * coefficient of the image until the last pass: +70 MB of peak RSS on a 12 MP photo, where the
+ * baseline encode streams (+0) and takes 0.07 s instead of 1.3 s. The price is the file: 1.4×
+ * mozjpeg's size on the benchmark's 12 MP photo (docs/performance.md). Smaller images, nearly
+ * all of them, keep mozjpeg.
+ */
+export const STREAMED_JPEG_ABOVE_PIXELS = 4_000_000;
+
+/** The JPEG encoder's options for an image of `pixels` pixels (STREAMED_JPEG_ABOVE_PIXELS). */
+export function jpegOptions(pixels: number, quality: number): import('sharp').JpegOptions {
+  return pixels > STREAMED_JPEG_ABOVE_PIXELS ? { quality, optimiseCoding: false } : { quality, mozjpeg: true };
 }
 
 /** Per type: the most objects seen at once in one detected frame (a video has no object identities). */

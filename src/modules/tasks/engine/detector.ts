@@ -58,14 +58,17 @@ export const FACE_TUNING: FaceTuning = {
   headMinAspect: 1.6,
   headTop: 0.3,
   headWidth: 0.8,
-  // A 12 MP photo's 2560×1920 copy (4.9 MP) grew the wasm heap to ~320 MB; tiles of 1280² keep
-  // it near 140 MB. Copies up to 2.6 MP (every labelled image of the evaluation but one) run
-  // whole, as before: tiling costs the overlap and the whole-image pass (docs/performance.md).
+  // A 12 MP photo's 2560×1920 copy (4.9 MP) grew the wasm heap to ~320 MB; tiles of 1280² kept
+  // it at 120 MB, tiles of 1024² with a 0.6 MP whole-image pass at the ~100 MB CenterNet's 512²
+  // pass needs anyway (with 1024² tiles a 1 MP pass no longer fitted the freed blocks and grew
+  // the heap to 144 MB). 9 tiles instead of 6 send only 2 % more pixels through FaceBoxes.
+  // Copies up to 2.6 MP (every labelled image of the evaluation but one) run whole, as before:
+  // tiling costs the overlap and the whole-image pass (docs/performance.md).
   wholeMaxPixels: 4_000_000,
   upscaleMaxPixels: 4_000_000,
-  tileSide: 1280,
+  tileSide: 1024,
   tileOverlap: 192,
-  coarsePixels: 1_000_000,
+  coarsePixels: 600_000,
 };
 
 export type Detections = Record<TaskObject, Box[]>;
@@ -199,6 +202,10 @@ export class Detector {
       this.sharp = require('sharp') as Sharp;
       // One inference per core: libvips would otherwise add a thread per core to this one.
       this.sharp.concurrency(1);
+      // No operation cache: every job is a new file, so nothing is ever reused, and the cache held
+      // on to decoded copies (~25 MB of peak RSS on a 12 MP photo). libvips's settings are per
+      // process, so this also applies to any sharp use on the event loop's thread.
+      this.sharp.cache(false);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       this.ort = require('onnxruntime-node') as Ort;
       const humanFile = join(paths.humanDir, 'dist', 'human.node-wasm.js');
