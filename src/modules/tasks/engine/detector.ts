@@ -183,7 +183,8 @@ export class Detector {
   private faces?: GraphModelLike;
   /** The evaluation tunes this; the service uses the defaults. */
   tuning: FaceTuning = { ...FACE_TUNING };
-  private plates?: import('onnxruntime-node').InferenceSession;
+  private plates?: Promise<import('onnxruntime-node').InferenceSession>;
+  private plateModel = '';
   private sharp!: Sharp;
   private ort!: Ort;
   engineVersion = '';
@@ -192,7 +193,7 @@ export class Detector {
 
   static readonly ENGINE = 'faceboxes+centernet-heads+ppocr-v4-det';
 
-  /** Loads every model; fails with ENGINE_UNAVAILABLE (never silently degrades) when one is missing. */
+  /** Loads every model (the plate session on its first use); fails with ENGINE_UNAVAILABLE (never silently degrades) when one is missing. */
   async load(): Promise<void> {
     if (this.human) return;
     try {
@@ -235,7 +236,7 @@ export class Detector {
       await human.load();
       registerWasmKernels(human.tf);
       this.faces = await human.tf.loadGraphModel(`file://${paths.faceModel}`);
-      this.plates = await this.ort.InferenceSession.create(paths.plateModel, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+      this.plateModel = paths.plateModel;
       this.human = human;
       this.engineVersion = `human ${human.version}; onnxruntime-node ${packageVersion('onnxruntime-node')}`;
     } catch (error) {
@@ -350,6 +351,23 @@ export class Detector {
     }
   }
 
+  /**
+   * The plate model's session, created for the first vehicle crop, not at load: onnxruntime takes
+   * ~40 MB for it, which an engine thread that never meets a vehicle (faces-only jobs, photos
+   * without one) does not need. The file was checked at load; a session that cannot be created
+   * fails the job with ENGINE_UNAVAILABLE, as a failed load does, and the next job tries again.
+   */
+  private plateSession(): Promise<import('onnxruntime-node').InferenceSession> {
+    // No arena: onnxruntime's CPU arena keeps the largest run's buffers for good (12-15 MB more
+    // peak on a 12 MP photo of a car); a few crops per image do not need the reuse.
+    const options = { intraOpNumThreads: 1, interOpNumThreads: 1, enableCpuMemArena: false };
+    this.plates ??= this.ort.InferenceSession.create(this.plateModel, options).catch((error: Error) => {
+      this.plates = undefined;
+      throw engineFailure('ENGINE_UNAVAILABLE', `the plate model could not be loaded: ${error.message}`);
+    });
+    return this.plates;
+  }
+
   /** Text boxes of plate shape on one vehicle crop (long side ~480 px, a multiple of 32). */
   private async findPlates(rgb: Buffer, width: number, height: number, vehicle: Box, minWidthShare?: number): Promise<Box[]> {
     const left = Math.max(0, Math.floor(vehicle.x));
@@ -371,7 +389,7 @@ export class Detector {
     const plane = W * H;
     const input = new Float32Array(3 * plane);
     for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) input[c * plane + i] = (crop[i * 3 + c] / 255 - mean[c]) / std[c];
-    const session = this.plates!;
+    const session = await this.plateSession();
     const output = await session.run({ [session.inputNames[0]]: new this.ort.Tensor('float32', input, [1, 3, H, W]) });
     const map = output[session.outputNames[0]].data as Float32Array;
     const kx = cw / W;
