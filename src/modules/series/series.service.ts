@@ -15,16 +15,17 @@ import { SeriesEntity } from './entities/series.entity';
 import { SeriesError } from './series.errors';
 import { SeriesRepository } from './series.repository';
 
-/** A read: the series' metadata and either the points to encode or the bytes kept from an earlier read. */
+/** A read: the series' metadata and the points as binary, as text pieces, or as the bytes kept from an earlier read. */
 export interface SeriesRead {
   series: SeriesEntity;
   format: SeriesFormat;
+  /** A binary read's points (a downsampled or empty window: a plain window is `stream`). */
   points?: PointSource;
   /** The encoded points of an earlier full read in this format. */
   cached?: Buffer[];
   /** Set for a full read in a text format: hand the encoded pieces back to keep them. */
   keep?: (pieces: Buffer[]) => void;
-  /** The points as text, formatted in worker threads (a large contiguous window); else `points` are formatted here. */
+  /** A text read's points as pieces (PointFormatEngine: worker threads for a large contiguous window). */
   formatted?: AsyncIterable<Buffer>;
   /** A binary read of a window (not downsampled): the stored bytes, streamed as they come from the database. */
   stream?: BinaryStream;
@@ -84,7 +85,7 @@ export class SeriesService {
     const from = Math.min(query.offset ?? 0, series.count);
     const to = query.limit === undefined ? series.count : Math.min(series.count, from + query.limit);
     const length = to - from;
-    if (length === 0) return { series, format, points: { values: new Float64Array(0), timeAt: () => 0, indexes: { from: 0, to: 0 } } };
+    if (length === 0) return this.pointsRead(series, format, { values: new Float64Array(0), timeAt: () => 0, indexes: { from: 0, to: 0 } });
     const sampled = query.max_points !== undefined && length > query.max_points;
     if (format === 'binary' && !sampled) {
       const startMs = series.startAt.getTime();
@@ -104,13 +105,12 @@ export class SeriesService {
     const times = samples.timestamps ?? { startMs, rate: rate!, offset: from };
     const indexes = sampled ? minMaxBuckets(samples.values, 0, length, query.max_points!) : { from: 0, to: length };
     const points: PointSource = { values: samples.values, timeAt: timeAtOf(times), indexes, times };
-    return {
-      series,
-      format,
-      points,
-      ...(format !== 'binary' && !sampled ? { formatted: this.formatter.pieces(points, format) } : {}),
-      ...(keepable ? { keep: (pieces: Buffer[]) => this.encoded.set(series.id, format, pieces) } : {}),
-    };
+    return { ...this.pointsRead(series, format, points), ...(keepable ? { keep: (pieces: Buffer[]) => this.encoded.set(series.id, format, pieces) } : {}) };
+  }
+
+  /** Binary points are encoded by the response; text goes through the formatting engine. */
+  private pointsRead(series: SeriesEntity, format: SeriesFormat, points: PointSource): SeriesRead {
+    return format === 'binary' ? { series, format, points } : { series, format, formatted: this.formatter.pieces(points, format) };
   }
 
   async listSeries(ownerId: string, { limit, cursor }: PageQueryDto): Promise<Page<SeriesResponseDto>> {

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { toSeriesResponse } from '../dto/series.dto';
 import { SeriesError } from '../series.errors';
 import type { BinaryStream, SeriesRead } from '../series.service';
-import { binaryPoints, csvPoints, jsonPoints, littleEndian } from './series-encoders';
+import { binaryPoints, littleEndian } from './series-encoders';
 
 export type SeriesFormat = 'json' | 'csv' | 'binary';
 
@@ -45,7 +45,7 @@ export async function sendSeries(res: Response, read: SeriesRead): Promise<void>
     return;
   }
   const kept: Buffer[] = [];
-  const pieces = read.formatted ?? (format === 'csv' ? csvPoints(read.points!) : jsonPoints(read.points!));
+  const pieces = read.formatted!;
   const completed = await writeAll(res, read.keep ? keeping(pieces, kept) : pieces, tail);
   if (completed) read.keep?.(kept);
 }
